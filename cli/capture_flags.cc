@@ -1,0 +1,42 @@
+#include "capture_flags.h"
+
+#include <iostream>
+
+#include "sqlite_cdc/version.h"
+
+namespace sqlite_cdc::cli {
+
+void AddCaptureFlags(CLI::App& app, CaptureOptions& options) {
+  app.add_option("--db", options.db_path, "SQLite database file")->required();
+  app.add_option("--table", options.tables, "table to watch (repeatable; default: every table)");
+  app.add_flag("--blobs", options.blobs, "include BLOB-declared columns as uppercase hex");
+  app.add_flag_callback("--disable-subsec", [&options] { options.subsecond = false; },
+                        "whole-second timestamps instead of milliseconds");
+  app.add_option("--log-table", options.log_table, "name of the change log table")->capture_default_str();
+  app.add_option("--db-params", options.db_params, "connection parameters, _pragma=name(value)&...")
+      ->capture_default_str();
+  app.set_version_flag("--version", kVersion);
+}
+
+int ParseOrExitCode(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return -1;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << app.get_name() << ": " << e.what() << " (see --help)\n";
+    return 2;
+  }
+}
+
+int Report(const std::string& program, const Status& status) {
+  if (!status.ok()) std::cerr << program << ": " << status.message() << "\n";
+  return status.ExitCode();
+}
+
+}  // namespace sqlite_cdc::cli

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "sqlite_cdc/options.h"
+#include "sqlite_cdc/status.h"
+
+namespace sqlite_cdc::cli {
+
+// Registers the flags every program shares (--db, --table, --blobs, --disable-subsec, --log-table,
+// --db-params) and fills `options` from them.
+void AddCaptureFlags(CLI::App& app, CaptureOptions& options);
+
+// Parses argv. Returns -1 to go on, or the exit code: 0 after --help/--version, 2 after a usage
+// error, reported as one line on stderr.
+int ParseOrExitCode(CLI::App& app, int argc, char** argv);
+
+// Prints "<program>: <message>" for a failed status and returns its exit code.
+int Report(const std::string& program, const Status& status);
+
+}  // namespace sqlite_cdc::cli

@@ -1,0 +1,54 @@
+#include "capture.h"
+
+#include <algorithm>
+#include <strings.h>
+
+#include "catalog.h"
+
+namespace sqlite_cdc::internal {
+namespace {
+
+bool SameIdentifier(const std::string& a, const std::string& b) { return strcasecmp(a.c_str(), b.c_str()) == 0; }
+
+}  // namespace
+
+schema::TriggerOptions TriggerOptionsFor(const CaptureOptions& options) {
+  schema::TriggerOptions trigger;
+  trigger.names = schema::LogTableNames::For(options.log_table);
+  trigger.blobs = options.blobs;
+  trigger.subsecond = options.subsecond;
+  return trigger;
+}
+
+std::vector<Pragma> ValidateCaptureOptions(const CaptureOptions& options) {
+  if (options.log_table.empty()) throw InvalidInput("--log-table must not be empty");
+  if (options.log_table.find('\0') != std::string::npos) throw InvalidInput("--log-table holds a NUL byte");
+  return ParseDbParams(options.db_params);
+}
+
+void ApplyPragmas(Database& db, const std::vector<Pragma>& pragmas) {
+  for (const Pragma& pragma : pragmas) {
+    try {
+      db.Execute(PragmaSql(pragma));
+    } catch (const DatabaseError& error) {
+      throw InvalidInput("--db-params: " + pragma.name + ": " + error.what());
+    }
+  }
+}
+
+std::vector<schema::TableSchema> ReadTables(Database& db, const std::vector<std::string>& names,
+                                            const schema::LogTableNames& log) {
+  std::vector<schema::TableSchema> tables;
+  for (const std::string& name : names) {
+    if (SameIdentifier(name, log.log) || SameIdentifier(name, log.state)) {
+      throw InvalidInput(name + " is the change log itself and cannot be watched");
+    }
+    schema::TableSchema table = ReadTable(db, name);
+    const bool seen = std::any_of(tables.begin(), tables.end(),
+                                  [&](const schema::TableSchema& t) { return t.name == table.name; });
+    if (!seen) tables.push_back(std::move(table));
+  }
+  return tables;
+}
+
+}  // namespace sqlite_cdc::internal

@@ -1,0 +1,111 @@
+#include "catalog.h"
+
+#include <algorithm>
+
+#include "schema/identifier.h"
+#include "schema/trigger_sql.h"
+
+namespace sqlite_cdc::internal {
+namespace {
+
+std::vector<std::string> ColumnNames(Database& db, const std::string& table) {
+  Statement statement(db, "SELECT name FROM pragma_table_info(?1)");
+  statement.Bind(1, table);
+  std::vector<std::string> names;
+  while (statement.Step()) names.emplace_back(statement.Text(0));
+  return names;
+}
+
+}  // namespace
+
+schema::TableSchema ReadTable(Database& db, const std::string& name) {
+  Statement list(db,
+                 "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main' AND name = ?1 "
+                 "COLLATE NOCASE");
+  list.Bind(1, name);
+  if (!list.Step()) throw InvalidInput("no such table: " + name);
+  schema::TableSchema table;
+  table.name = std::string(list.Text(0));
+  const std::string type(list.Text(1));
+  if (type != "table" || table.name.rfind("sqlite_", 0) == 0) {
+    throw InvalidInput(name + " is a " + (type == "table" ? "system table" : type) +
+                       ", not an ordinary table; only tables can be watched");
+  }
+  table.without_rowid = list.Int(2) != 0;
+  table.strict = list.Int(3) != 0;
+
+  Statement columns(db, "SELECT name, type, pk FROM pragma_table_info(?1)");
+  columns.Bind(1, table.name);
+  while (columns.Step()) {
+    table.columns.push_back(
+        {std::string(columns.Text(0)), std::string(columns.Text(1)), static_cast<int>(columns.Int(2))});
+  }
+  if (table.KeyColumns().empty() && table.RowidAlias().empty()) {
+    throw InvalidInput(name + " has columns named rowid, _rowid_ and oid and no primary key: its rows " +
+                       "cannot be identified");
+  }
+  return table;
+}
+
+std::vector<std::string> UserTables(Database& db, const schema::LogTableNames& names) {
+  Statement statement(db,
+                      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
+                      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?1 AND name <> ?2 ORDER BY name");
+  statement.Bind(1, names.log).Bind(2, names.state);
+  std::vector<std::string> tables;
+  while (statement.Step()) tables.emplace_back(statement.Text(0));
+  return tables;
+}
+
+bool FeedsLog(const std::string& trigger_sql, const schema::LogTableNames& names) {
+  return trigger_sql.find("INSERT INTO " + schema::QuoteIdentifier(names.log) + " (") != std::string::npos;
+}
+
+std::vector<InstalledTrigger> CdcTriggersOn(Database& db, const std::string& table) {
+  Statement statement(db,
+                      "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 "
+                      "COLLATE NOCASE ORDER BY name");
+  statement.Bind(1, table);
+  std::vector<InstalledTrigger> triggers;
+  while (statement.Step()) {
+    std::string name(statement.Text(0));
+    if (schema::LooksLikeCdcTriggerName(name)) triggers.push_back({name, std::string(statement.Text(1))});
+  }
+  return triggers;
+}
+
+std::vector<std::string> WatchedTables(Database& db, const schema::LogTableNames& names) {
+  Statement statement(db, "SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY tbl_name");
+  std::vector<std::string> tables;
+  while (statement.Step()) {
+    const std::string name(statement.Text(0));
+    std::string table(statement.Text(1));
+    if (!schema::LooksLikeCdcTriggerName(name) || !FeedsLog(std::string(statement.Text(2)), names)) continue;
+    if (tables.empty() || tables.back() != table) tables.push_back(std::move(table));
+  }
+  return tables;
+}
+
+bool TableExists(Database& db, const std::string& name) {
+  Statement statement(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE");
+  statement.Bind(1, name);
+  return statement.Step();
+}
+
+void CheckLogTablesAreOurs(Database& db, const schema::LogTableNames& names) {
+  if (TableExists(db, names.log)) {
+    const std::vector<std::string> expected(std::begin(schema::kLogColumns), std::end(schema::kLogColumns));
+    if (ColumnNames(db, names.log) != expected) {
+      throw InvalidInput("log table name " + names.log + " is taken by a user table; choose another --log-table");
+    }
+  }
+  if (TableExists(db, names.state)) {
+    const std::vector<std::string> expected{"singleton", "last_deleted_id"};
+    if (ColumnNames(db, names.state) != expected) {
+      throw InvalidInput("table " + names.state + " (the log's state table) is taken by a user table; " +
+                         "choose another --log-table");
+    }
+  }
+}
+
+}  // namespace sqlite_cdc::internal

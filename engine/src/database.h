@@ -1,0 +1,118 @@
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sqlite_cdc::internal {
+
+// Thrown by the wrappers below; public calls turn it into a Status. `invalid_input` marks failures
+// that are the caller's to fix (no such file, not a database).
+class DatabaseError : public std::runtime_error {
+ public:
+  DatabaseError(const std::string& message, bool invalid_input = false)
+      : std::runtime_error(message), invalid_input_(invalid_input) {}
+  bool invalid_input() const { return invalid_input_; }
+
+ private:
+  bool invalid_input_;
+};
+
+// Thrown for input the caller must fix (unknown table, bad parameters): exit code 2.
+class InvalidInput : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Statement;
+
+// Owns one sqlite3 connection.
+class Database {
+ public:
+  // Opens an existing database file read-write; never creates one.
+  static Database OpenExisting(const std::string& path);
+  // Opens or creates (tests and the demo).
+  static Database OpenOrCreate(const std::string& path);
+
+  Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  void Execute(std::string_view sql);
+  Statement Prepare(std::string_view sql);
+  int64_t QueryInt(std::string_view sql);
+  std::string QueryText(std::string_view sql);
+  sqlite3* handle() const { return db_; }
+  [[noreturn]] void Fail(std::string_view context) const;
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  static Database Open(const std::string& path, int flags);
+
+  sqlite3* db_ = nullptr;
+};
+
+// Owns one prepared statement. Columns and parameters are 0-based and 1-based as in SQLite.
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql);
+  Statement(Statement&& other) noexcept
+      : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, std::string_view text);
+  Statement& BindValue(int index, const sqlite3_value* value);
+  // True while a row is available.
+  bool Step();
+  void Reset();
+
+  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string_view Text(int column) const;
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  sqlite3_value* Value(int column) const { return sqlite3_column_value(stmt_, column); }
+  sqlite3_stmt* handle() const { return stmt_; }
+
+ private:
+  Database* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// A write transaction that rolls back in its destructor unless committed. BEGIN IMMEDIATE takes the
+// write lock up front, so a check made inside it still holds at COMMIT.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Database& db);
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  ~WriteTransaction();
+  void Commit();
+
+ private:
+  Database& db_;
+  bool open_ = true;
+};
+
+// A read transaction: every read inside sees one snapshot of the database.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Database& db);
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  ~ReadTransaction();
+  void End();
+
+ private:
+  Database& db_;
+  bool open_ = true;
+};
+
+}  // namespace sqlite_cdc::internal

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "database.h"
+#include "schema/table_schema.h"
+#include "schema/trigger_sql.h"
+
+namespace sqlite_cdc::internal {
+
+// Brings one table's installed triggers to what schema/ generates for its current columns: creates
+// missing ones, replaces ones whose SQL differs, and drops stale ones (a RENAME TABLE leaves the
+// triggers under the old name). Returns true if anything changed. REQUIRES: inside a write
+// transaction, and no other log watches the table.
+bool InstallTriggers(Database& db, const schema::TableSchema& table, const schema::TriggerOptions& options);
+
+// True when the installed triggers are exactly what InstallTriggers would install.
+bool TriggersUpToDate(Database& db, const schema::TableSchema& table, const schema::TriggerOptions& options);
+
+// Drops every trigger on `table` that feeds this log. Returns how many.
+int DropTriggers(Database& db, const std::string& table, const schema::LogTableNames& names);
+
+}  // namespace sqlite_cdc::internal

@@ -1,0 +1,110 @@
+#include "schema/image_sql.h"
+
+#include "schema/identifier.h"
+
+namespace sqlite_cdc::schema {
+namespace {
+
+std::string ColumnRef(std::string_view row, const std::string& column) {
+  return std::string(row) + "." + QuoteIdentifier(column);
+}
+
+std::string BlobSafe(const std::string& ref, const std::string& otherwise) {
+  return "CASE typeof(" + ref + ") WHEN 'blob' THEN hex(" + ref + ") " + otherwise + " END";
+}
+
+std::string InfinitySafe(const std::string& ref) {
+  return "CASE " + ref + " WHEN 9e999 THEN 'Infinity' WHEN -9e999 THEN '-Infinity' ELSE " + ref + " END";
+}
+
+std::string AnyValue(const std::string& ref) {
+  return BlobSafe(ref, "WHEN 'real' THEN " + InfinitySafe(ref) + " ELSE " + ref);
+}
+
+std::string SingleObject(std::vector<JsonMember>::const_iterator begin,
+                         std::vector<JsonMember>::const_iterator end) {
+  std::string sql = "json_object(";
+  for (auto it = begin; it != end; ++it) {
+    if (it != begin) sql += ", ";
+    sql += QuoteLiteral(it->first) + ", " + it->second;
+  }
+  return sql + ")";
+}
+
+std::string StrictValue(const Column& column, const std::string& ref) {
+  switch (AffinityOf(column.declared_type)) {
+    case Affinity::kInteger:
+    case Affinity::kText:
+      return ref;
+    case Affinity::kReal:
+      return InfinitySafe(ref);
+    case Affinity::kBlob:
+      return BlobSafe(ref, "ELSE NULL");
+    case Affinity::kNumeric:  // ANY, the only other STRICT type, holds whatever it was given
+      return AnyValue(ref);
+  }
+  return AnyValue(ref);
+}
+
+}  // namespace
+
+std::string JsonObjectExpression(const std::vector<JsonMember>& members) {
+  if (members.size() <= kMembersPerJsonObject) return SingleObject(members.begin(), members.end());
+  // Each chunk renders as {...}. Splice them: drop the closing brace of every chunk but the last and
+  // the opening brace of every chunk but the first. A member value never ends in '}' (values are
+  // strings, numbers or null), so rtrim removes exactly the closing brace.
+  std::string sql;
+  for (size_t start = 0; start < members.size(); start += kMembersPerJsonObject) {
+    const size_t stop = std::min(members.size(), start + kMembersPerJsonObject);
+    std::string chunk = SingleObject(members.begin() + start, members.begin() + stop);
+    const bool first = start == 0;
+    const bool last = stop == members.size();
+    if (!last) chunk = "rtrim(" + chunk + ", '}')";
+    if (!first) chunk = "substr(" + chunk + ", 2)";
+    sql += first ? chunk : " || ',' || " + chunk;
+  }
+  return sql;
+}
+
+std::string ColumnValueExpression(const TableSchema& table, const Column& column, std::string_view row) {
+  const std::string ref = ColumnRef(row, column.name);
+  if (table.strict) return StrictValue(column, ref);
+  // Non-strict TEXT affinity turns numbers into text, so only a BLOB can surprise json_object.
+  if (AffinityOf(column.declared_type) == Affinity::kText) return BlobSafe(ref, "ELSE " + ref);
+  return AnyValue(ref);
+}
+
+std::string ImageExpression(const TableSchema& table, std::string_view row, bool blobs) {
+  std::vector<JsonMember> members;
+  members.reserve(table.columns.size());
+  for (const Column& column : table.columns) {
+    if (!blobs && IsBlobDeclared(column)) continue;
+    members.emplace_back(column.name, ColumnValueExpression(table, column, row));
+  }
+  return JsonObjectExpression(members);
+}
+
+std::string KeyExpression(const TableSchema& table, std::string_view row) {
+  const std::vector<Column> keys = table.KeyColumns();
+  if (keys.empty()) {
+    return "json_object('rowid', " + std::string(row) + "." + table.RowidAlias() + ")";
+  }
+  std::vector<JsonMember> members;
+  for (const Column& column : keys) {
+    members.emplace_back(column.name, ColumnValueExpression(table, column, row));
+  }
+  return JsonObjectExpression(members);
+}
+
+std::string SameKeyCondition(const TableSchema& table) {
+  const std::vector<Column> keys = table.KeyColumns();
+  if (keys.empty()) return "OLD." + table.RowidAlias() + " IS NEW." + table.RowidAlias();
+  std::string sql;
+  for (const Column& column : keys) {
+    if (!sql.empty()) sql += " AND ";
+    sql += ColumnRef("OLD", column.name) + " IS " + ColumnRef("NEW", column.name);
+  }
+  return sql;
+}
+
+}  // namespace sqlite_cdc::schema
