@@ -1,0 +1,141 @@
+// sqlite-cdc: drains the change log into the chosen output.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "capture_flags.h"
+#include "duration.h"
+#include "sinks/output_factory.h"
+#include "sqlite_cdc/engine.h"
+
+namespace {
+
+using sqlite_cdc::Status;
+
+// Turns SIGINT and SIGTERM into Engine::Stop() on a thread of its own, so the engine finishes or
+// abandons the batch in flight cleanly instead of dying mid-write.
+class StopOnSignals {
+ public:
+  explicit StopOnSignals(sqlite_cdc::Engine& engine) : thread_([this, &engine] { Run(engine); }) {}
+  ~StopOnSignals() {
+    done_ = true;
+    thread_.join();
+  }
+
+  static void BlockInThisAndNewThreads() {
+    sigset_t set = Signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  }
+
+ private:
+  static sigset_t Signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+  }
+
+  void Run(sqlite_cdc::Engine& engine) {
+    const sigset_t set = Signals();
+    const timespec tick{0, 100'000'000};
+    while (!done_) {
+      const int signal = sigtimedwait(&set, nullptr, &tick);
+      if (signal == SIGINT || signal == SIGTERM) {
+        spdlog::info("received {}, stopping after the batch in flight", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        engine.Stop();
+      }
+    }
+  }
+
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+struct Flags {
+  sqlite_cdc::EngineOptions engine;
+  bool bootstrap = false;
+  bool cdc = false;
+  std::string output = "-";
+  std::string log_level = "info";
+  std::string poll_interval = "1s";
+  std::string retry_initial = "100ms";
+  std::string retry_max = "30s";
+};
+
+// Durations are strings in flags; this turns them into options or names the bad one.
+Status ApplyDurations(Flags& flags) {
+  const std::pair<const std::string*, std::chrono::milliseconds*> fields[] = {
+      {&flags.poll_interval, &flags.engine.poll_interval},
+      {&flags.retry_initial, &flags.engine.retry.initial_backoff},
+      {&flags.retry_max, &flags.engine.retry.max_backoff}};
+  for (const auto& [text, target] : fields) {
+    const auto parsed = sqlite_cdc::cli::ParseDuration(*text);
+    if (!parsed) return Status::InvalidInput("invalid duration '" + *text + "' (expected e.g. 250ms, 2s, 1m)");
+    *target = *parsed;
+  }
+  return Status::Ok();
+}
+
+void ConfigureLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("sqlite-cdc");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Stream the changes of an SQLite database to an output", "sqlite-cdc"};
+  Flags flags;
+  sqlite_cdc::cli::AddCaptureFlags(app, flags.engine.capture);
+  app.add_flag("--bootstrap", flags.bootstrap, "deliver every existing row first");
+  app.add_flag("--cdc", flags.cdc, "stream changes until stopped (the default without --bootstrap)");
+  app.add_option("--output", flags.output, "-, json")->capture_default_str();
+  app.add_option("--batch-size", flags.engine.batch_size, "changes per batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--poll-interval", flags.poll_interval, "poll timer, e.g. 250ms, 2s")->capture_default_str();
+  app.add_flag_callback("--poll-only", [&] { flags.engine.use_inotify = false; }, "do not use inotify");
+  app.add_flag("--resync", flags.engine.resync, "re-install triggers that no longer match their table");
+  app.add_option("--retry-attempts", flags.engine.retry.max_attempts, "handler attempts per batch before giving up")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--retry-initial-backoff", flags.retry_initial, "first retry delay")->capture_default_str();
+  app.add_option("--retry-max-backoff", flags.retry_max, "longest retry delay")->capture_default_str();
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;
+  const std::string program = app.get_name();
+  if (Status status = ApplyDurations(flags); !status.ok()) return sqlite_cdc::cli::Report(program, status);
+  ConfigureLogging(flags.log_level);
+
+  std::unique_ptr<sqlite_cdc::ChangesHandler> handler;
+  if (Status status = sqlite_cdc::sinks::MakeHandler(flags.output, &handler); !status.ok()) {
+    return sqlite_cdc::cli::Report(program, status);
+  }
+  StopOnSignals::BlockInThisAndNewThreads();
+  std::unique_ptr<sqlite_cdc::Engine> engine;
+  if (Status status = sqlite_cdc::Engine::Open(flags.engine, &engine); !status.ok()) {
+    return sqlite_cdc::cli::Report(program, status);
+  }
+  StopOnSignals stop(*engine);
+  Status status;
+  if (flags.bootstrap && flags.cdc) {
+    status = engine->BootstrapThenCdc(*handler);
+  } else if (flags.bootstrap) {
+    status = engine->Bootstrap(*handler);
+  } else {
+    status = engine->RunCdc(*handler);
+  }
+  return sqlite_cdc::cli::Report(program, status);
+}

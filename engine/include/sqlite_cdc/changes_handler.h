@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "sqlite_cdc/change.h"
+
+namespace sqlite_cdc {
+
+// What a handler says about one batch. The engine owns retries: kRetry is retried with backoff
+// up to the configured bounds, kFatal stops the engine at once. Either way the batch stays in the log.
+struct HandlerResult {
+  enum class Kind { kSuccess, kRetry, kFatal };
+  Kind kind = Kind::kSuccess;
+  std::string message;  // for logs; must not hold secrets
+
+  static HandlerResult Success() { return {}; }
+  static HandlerResult Retry(std::string message) { return {Kind::kRetry, std::move(message)}; }
+  static HandlerResult Fatal(std::string message) { return {Kind::kFatal, std::move(message)}; }
+};
+
+// Receives batches one at a time, in log order, from one engine thread. Success means the batch has
+// been durably handed on and may leave the log. A batch is delivered again (same ids) after a
+// failure or a crash before the engine deleted it: handlers must tolerate duplicates.
+class ChangesHandler {
+ public:
+  virtual ~ChangesHandler() = default;
+  virtual HandlerResult Handle(const Changes& batch) = 0;
+};
+
+}  // namespace sqlite_cdc

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "database.h"
+#include "schema/trigger_sql.h"
+
+namespace sqlite_cdc::internal {
+
+// Notices when a watched table's installed triggers no longer match what setup would generate for
+// its current columns (ADD/RENAME/retyped columns), at start and whenever PRAGMA schema_version
+// moves. Then it warns, naming the table and the fix, or with resync re-installs the triggers.
+class DriftMonitor {
+ public:
+  DriftMonitor(Database& db, std::vector<std::string> tables, schema::TriggerOptions options, bool resync);
+
+  // Cheap when nothing changed: one PRAGMA.
+  void CheckIfSchemaChanged();
+  // Tables found drifted by the last check and not re-installed.
+  const std::vector<std::string>& drifted() const { return drifted_; }
+
+ private:
+  void Check();
+
+  Database& db_;
+  std::vector<std::string> tables_;
+  schema::TriggerOptions options_;
+  bool resync_;
+  int64_t schema_version_ = -1;
+  std::vector<std::string> drifted_;
+};
+
+}  // namespace sqlite_cdc::internal

@@ -1,0 +1,192 @@
+#include "sqlite_cdc/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "backoff.h"
+#include "capture.h"
+#include "catalog.h"
+#include "drift_monitor.h"
+#include "guarded.h"
+#include "log_lock.h"
+#include "log_reader.h"
+#include "snapshot_spool.h"
+#include "watcher.h"
+
+namespace sqlite_cdc {
+
+using internal::Database;
+using internal::InvalidInput;
+
+namespace {
+
+// The watched tables the engine bootstraps and checks for drift: the named ones, each of which must
+// be watched by this log, or every watched table.
+std::vector<std::string> ResolveTables(Database& db, const CaptureOptions& options,
+                                       const schema::LogTableNames& names) {
+  const std::vector<std::string> watched = internal::WatchedTables(db, names);
+  if (options.tables.empty()) return watched;
+  std::vector<std::string> tables;
+  for (const schema::TableSchema& table : internal::ReadTables(db, options.tables, names)) {
+    if (std::find(watched.begin(), watched.end(), table.name) == watched.end()) {
+      throw InvalidInput("table " + table.name + " is not watched; run sqlite-cdc-setup --setup --table " + table.name);
+    }
+    tables.push_back(table.name);
+  }
+  return tables;
+}
+
+Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTableNames& names) {
+  if (options.batch_size == 0) throw InvalidInput("--batch-size must be at least 1");
+  if (options.poll_interval.count() <= 0) throw InvalidInput("--poll-interval must be positive");
+  if (options.retry.max_attempts < 1) throw InvalidInput("retry attempts must be at least 1");
+  internal::ValidateCaptureOptions(options.capture);
+  Database db = Database::OpenExisting(options.capture.db_path);
+  if (!internal::TableExists(db, names.log)) {
+    throw InvalidInput("no change log " + names.log + " in " + options.capture.db_path +
+                       "; run sqlite-cdc-setup --setup first");
+  }
+  internal::CheckLogTablesAreOurs(db, names);
+  return db;
+}
+
+}  // namespace
+
+class EngineImpl {
+ public:
+  EngineImpl(const EngineOptions& options, const schema::LogTableNames& names, Database db)
+      : options_(options),
+        names_(names),
+        lock_(options.capture.db_path, names.log),
+        db_(std::move(db)),
+        tables_(ResolveTables(db_, options.capture, names)),
+        reader_(db_, names_),
+        watcher_(options.capture.db_path, options.poll_interval, options.use_inotify),
+        drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync),
+        backoff_(options.retry.initial_backoff, options.retry.max_backoff,
+                 static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
+    internal::ApplyPragmas(db_, internal::ParseDbParams(options.capture.db_params));
+    drift_.CheckIfSchemaChanged();
+  }
+
+  Status DrainOnce(ChangesHandler& handler) {
+    while (!watcher_.stopped()) {
+      drift_.CheckIfSchemaChanged();
+      reader_.ReadBatch(cursor_, options_.batch_size, batch_);
+      if (batch_.empty()) return Status::Ok();
+      if (Status status = Deliver(handler, batch_); !status.ok() || watcher_.stopped()) return status;
+      reader_.Acknowledge(batch_.back().id);
+      cursor_ = batch_.back().id;
+    }
+    return Status::Ok();
+  }
+
+  Status RunCdc(ChangesHandler& handler) {
+    if (!watcher_.inotify_active()) {
+      spdlog::info("watching {} by polling every {} ms", options_.capture.db_path, options_.poll_interval.count());
+    }
+    for (;;) {
+      if (Status status = DrainOnce(handler); !status.ok()) return status;
+      if (!watcher_.Wait()) return Status::Ok();
+    }
+  }
+
+  Status Bootstrap(ChangesHandler& handler, int64_t* log_position) {
+    std::vector<schema::TableSchema> tables;
+    for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
+    internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond);
+    spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
+    for (spool.Next(options_.batch_size, batch_); !batch_.empty(); spool.Next(options_.batch_size, batch_)) {
+      if (Status status = Deliver(handler, batch_); !status.ok() || watcher_.stopped()) return status;
+    }
+    if (log_position) *log_position = spool.log_position();
+    return Status::Ok();
+  }
+
+  Status BootstrapThenCdc(ChangesHandler& handler) {
+    int64_t position = 0;
+    if (Status status = Bootstrap(handler, &position); !status.ok() || watcher_.stopped()) return status;
+    // What the log holds up to the snapshot's position is already in the snapshot.
+    if (position > cursor_) {
+      reader_.Acknowledge(position);
+      cursor_ = position;
+    }
+    return RunCdc(handler);
+  }
+
+  void Stop() { watcher_.Stop(); }
+
+ private:
+  // Calls the handler until it accepts the batch, within the retry bounds. Ok with the watcher
+  // stopped means a stop came during a backoff: the batch stays in the log.
+  Status Deliver(ChangesHandler& handler, const Changes& batch) {
+    for (int attempt = 1;; ++attempt) {
+      HandlerResult result;
+      try {
+        result = handler.Handle(batch);
+      } catch (const std::exception& error) {
+        result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
+      }
+      if (result.kind == HandlerResult::Kind::kSuccess) return Status::Ok();
+      const std::string where = BatchRange(batch);
+      if (result.kind == HandlerResult::Kind::kFatal) {
+        return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
+      }
+      if (attempt >= options_.retry.max_attempts) {
+        return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
+                                     "; giving up with the batch still in the log: " + result.message);
+      }
+      const auto delay = backoff_.Delay(attempt);
+      spdlog::warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
+                   options_.retry.max_attempts, delay.count(), result.message);
+      if (!watcher_.Sleep(delay)) return Status::Ok();
+    }
+  }
+
+  static std::string BatchRange(const Changes& batch) {
+    if (batch.front().bootstrap) return "a bootstrap batch of " + std::to_string(batch.size()) + " rows";
+    return "log ids " + std::to_string(batch.front().id) + ".." + std::to_string(batch.back().id);
+  }
+
+  EngineOptions options_;
+  schema::LogTableNames names_;
+  internal::LogLock lock_;
+  Database db_;
+  std::vector<std::string> tables_;
+  internal::LogReader reader_;
+  internal::Watcher watcher_;
+  internal::DriftMonitor drift_;
+  internal::Backoff backoff_;
+  int64_t cursor_ = 0;
+  Changes batch_;
+};
+
+Engine::Engine(std::unique_ptr<EngineImpl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* engine) {
+  return internal::Guarded([&] {
+    const schema::LogTableNames names = schema::LogTableNames::For(options.capture.log_table);
+    Database db = OpenCheckedDatabase(options, names);
+    engine->reset(new Engine(std::make_unique<EngineImpl>(options, names, std::move(db))));
+    return Status::Ok();
+  });
+}
+
+Status Engine::Bootstrap(ChangesHandler& handler) {
+  return internal::Guarded([&] { return impl_->Bootstrap(handler, nullptr); });
+}
+Status Engine::DrainOnce(ChangesHandler& handler) {
+  return internal::Guarded([&] { return impl_->DrainOnce(handler); });
+}
+Status Engine::RunCdc(ChangesHandler& handler) {
+  return internal::Guarded([&] { return impl_->RunCdc(handler); });
+}
+Status Engine::BootstrapThenCdc(ChangesHandler& handler) {
+  return internal::Guarded([&] { return impl_->BootstrapThenCdc(handler); });
+}
+void Engine::Stop() { impl_->Stop(); }
+
+}  // namespace sqlite_cdc

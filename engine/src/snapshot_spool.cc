@@ -1,0 +1,55 @@
+#include "snapshot_spool.h"
+
+#include "schema/bootstrap_sql.h"
+#include "schema/identifier.h"
+#include "schema/trigger_sql.h"
+#include "utf8.h"
+
+namespace sqlite_cdc::internal {
+
+SnapshotSpool::SnapshotSpool(Database& db, const std::vector<schema::TableSchema>& tables,
+                             const schema::LogTableNames& log, bool blobs, bool subsecond)
+    : db_(db) {
+  // An empty file name attaches a private on-disk temporary database, deleted when detached.
+  db_.Execute("ATTACH DATABASE '' AS cdc_snapshot");
+  try {
+    db_.Execute("PRAGMA cdc_snapshot.journal_mode=OFF; PRAGMA cdc_snapshot.synchronous=OFF;"
+                "CREATE TABLE cdc_snapshot.rows (seq INTEGER PRIMARY KEY, tablename TEXT, key TEXT, image TEXT)");
+    ReadTransaction snapshot(db_);
+    for (const schema::TableSchema& table : tables) {
+      Statement copy(db_, "INSERT INTO cdc_snapshot.rows (tablename, key, image) SELECT ?1, * FROM (" +
+                              schema::SnapshotSelectSql(table, blobs) + ")");
+      copy.Bind(1, table.name).Step();
+    }
+    log_position_ = db_.QueryInt("SELECT coalesce(max(id), 0) FROM main." + schema::QuoteIdentifier(log.log));
+    timestamp_ = db_.QueryText("SELECT " + schema::TimestampExpression(subsecond));
+    snapshot.End();
+    rows_ = db_.QueryInt("SELECT count(*) FROM cdc_snapshot.rows");
+  } catch (...) {
+    sqlite3_exec(db_.handle(), "DETACH DATABASE cdc_snapshot", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+SnapshotSpool::~SnapshotSpool() { sqlite3_exec(db_.handle(), "DETACH DATABASE cdc_snapshot", nullptr, nullptr, nullptr); }
+
+void SnapshotSpool::Next(size_t limit, Changes& batch) {
+  batch.clear();
+  Statement read(db_, "SELECT seq, tablename, key, image FROM cdc_snapshot.rows WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  read.Bind(1, cursor_).Bind(2, static_cast<int64_t>(limit));
+  while (read.Step()) {
+    cursor_ = read.Int(0);
+    Change change;
+    change.table = std::string(read.Text(1));
+    change.key = std::string(read.Text(2));
+    change.after = std::string(read.Text(3));
+    RepairUtf8(change.table);
+    RepairUtf8(change.key);
+    RepairUtf8(*change.after);
+    change.timestamp = timestamp_;
+    change.bootstrap = true;
+    batch.push_back(std::move(change));
+  }
+}
+
+}  // namespace sqlite_cdc::internal
