@@ -62,3 +62,55 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
 std::string BinaryPath(const std::string& name) { return std::string(CDC_BIN_DIR) + "/" + name; }
 
 }  // namespace sqlite_cdc::testing
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace sqlite_cdc::testing {
+
+BackgroundProcess::BackgroundProcess(const std::string& program, const std::vector<std::string>& args,
+                                     const std::string& out_path, const std::string& err_path) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int null_fd = open("/dev/null", O_RDONLY);
+    dup2(out, 1);
+    dup2(err, 2);
+    dup2(null_fd, 0);
+    std::vector<char*> argv{const_cast<char*>(program.c_str())};
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(program.c_str(), argv.data());
+    _exit(127);
+  }
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void BackgroundProcess::Signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
+}
+
+int BackgroundProcess::Wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << file.rdbuf();
+  return bytes.str();
+}
+
+}  // namespace sqlite_cdc::testing

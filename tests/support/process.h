@@ -18,3 +18,44 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
 std::string BinaryPath(const std::string& name);
 
 }  // namespace sqlite_cdc::testing
+
+namespace sqlite_cdc::testing {
+
+// A program running in the background with stdout and stderr appended to files.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::string& program, const std::vector<std::string>& args, const std::string& out_path,
+                    const std::string& err_path);
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  ~BackgroundProcess();  // kills the process if it is still running
+
+  void Signal(int signal);
+  // Waits for the exit; returns the exit code, or -1 if a signal ended it.
+  int Wait();
+
+ private:
+  int pid_ = -1;
+};
+
+// Reads a whole file ("" when missing).
+std::string ReadFile(const std::string& path);
+
+// Polls `done` every 10 ms for up to `seconds`; returns its last answer.
+template <typename Predicate>
+bool WaitUntil(Predicate done, double seconds = 20);
+
+}  // namespace sqlite_cdc::testing
+
+#include <chrono>
+#include <thread>
+
+template <typename Predicate>
+bool sqlite_cdc::testing::WaitUntil(Predicate done, double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}

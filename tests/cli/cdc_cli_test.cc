@@ -1,0 +1,175 @@
+// sqlite-cdc as a user runs it: a real process, a separate writer process committing, the JSON lines
+// on its stdout, its exit code and stderr.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "sqlite_cdc/setup.h"
+#include "support/app_db.h"
+#include "support/json_check.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace sqlite_cdc {
+namespace {
+
+using testing::BackgroundProcess;
+using testing::BinaryPath;
+using testing::ReadFile;
+using testing::RunProcess;
+using testing::WaitUntil;
+
+std::string WriterPath() { return std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer"; }
+
+// Log ids of the complete JSON lines in `output`; a line cut short by a SIGKILL is skipped.
+std::vector<long long> EventIds(const std::string& output, int* partial_lines = nullptr) {
+  std::vector<long long> ids;
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    try {
+      ids.push_back(nlohmann::json::parse(line)["id"].get<long long>());
+    } catch (const nlohmann::json::exception&) {
+      if (partial_lines) ++*partial_lines;
+    }
+  }
+  return ids;
+}
+
+class CdcCliTest : public ::testing::Test {
+ protected:
+  CdcCliTest() : path_(dir_.File("app.db")), out_(dir_.File("out.ndjson")), err_(dir_.File("err.txt")) {
+    testing::AppDb app(path_);
+    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
+  }
+
+  void SetUpCapture() {
+    CaptureOptions capture;
+    capture.db_path = path_;
+    ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
+  }
+
+  std::unique_ptr<BackgroundProcess> StartCdc(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--db", path_, "--output", "json", "--poll-interval", "200ms"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<BackgroundProcess>(BinaryPath("sqlite-cdc"), args, out_, err_);
+  }
+
+  long long Backlog() { return testing::AppDb(path_).Int("SELECT count(*) FROM __cdc_log"); }
+
+  testing::TempDir dir_;
+  std::string path_, out_, err_;
+};
+
+TEST_F(CdcCliTest, StreamsAnotherProcessesCommitsCompleteAndInOrder) {
+  SetUpCapture();
+  auto cdc = StartCdc();
+  const auto writer = RunProcess(WriterPath(), {path_, "600", "2000"});
+  ASSERT_EQ(writer.exit_code, 0) << writer.err;
+  ASSERT_TRUE(WaitUntil([&] { return EventIds(ReadFile(out_)).size() >= 600; })) << ReadFile(err_);
+  cdc->Signal(SIGTERM);
+  EXPECT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+  const auto ids = EventIds(ReadFile(out_));
+  ASSERT_EQ(ids.size(), 600u) << "each change exactly once in steady state";
+  for (size_t i = 1; i < ids.size(); ++i) ASSERT_LT(ids[i - 1], ids[i]);
+  const auto first = nlohmann::json::parse(ReadFile(out_).substr(0, ReadFile(out_).find('\n')));
+  EXPECT_EQ(first["table"], "items");
+  EXPECT_EQ(first["operation"], "INSERT");
+  EXPECT_EQ(first["key"], nlohmann::json::parse(R"({"id":0})"));
+  EXPECT_TRUE(first["before"].is_null());
+  EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(CdcCliTest, SurvivesSigkillAtRandomMomentsWithoutLosingOrReorderingAChange) {
+  SetUpCapture();
+  constexpr int kChanges = 20000;
+  constexpr int kBatch = 256;
+  BackgroundProcess writer(WriterPath(), {path_, std::to_string(kChanges), "8000"}, dir_.File("writer.out"),
+                           dir_.File("writer.err"));
+  std::mt19937 random(12345);
+  int kills = 0;
+  for (; kills < 20; ++kills) {
+    auto cdc = StartCdc({"--batch-size", std::to_string(kBatch)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 150)(random)));
+    cdc->Signal(SIGKILL);
+    cdc->Wait();
+  }
+  ASSERT_EQ(writer.Wait(), 0) << ReadFile(dir_.File("writer.err"));
+  auto last = StartCdc({"--batch-size", std::to_string(kBatch)});
+  ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; }, 60)) << ReadFile(err_);
+  last->Signal(SIGTERM);
+  EXPECT_EQ(last->Wait(), 0);
+
+  int partial_lines = 0;
+  const auto ids = EventIds(ReadFile(out_), &partial_lines);
+  EXPECT_LE(partial_lines, kills);
+  // Every id from 1 to kChanges delivered at least once, first deliveries in increasing order, and a
+  // repeat only of the batch in flight at a kill: never further back than one batch.
+  std::set<long long> seen;
+  long long highest = 0;
+  size_t repeats = 0;
+  for (long long id : ids) {
+    if (id <= highest) {
+      ++repeats;
+      EXPECT_TRUE(seen.count(id)) << "id " << id << " arrived after a later one without being seen before";
+      EXPECT_GT(id, highest - kBatch * 2) << "a repeat from further back than the batch in flight";
+    }
+    seen.insert(id);
+    highest = std::max(highest, id);
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kChanges));
+  EXPECT_EQ(*seen.begin(), 1);
+  EXPECT_EQ(*seen.rbegin(), kChanges);
+  EXPECT_LE(repeats, static_cast<size_t>(kills * kBatch));
+}
+
+TEST_F(CdcCliTest, ASecondInstanceRefusesToStart) {
+  SetUpCapture();
+  auto first = StartCdc();
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(path_ + ".__cdc_log.cdc-lock"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto second = RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_});
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_NE(second.err.find("another sqlite-cdc engine"), std::string::npos) << second.err;
+  first->Signal(SIGINT);
+  EXPECT_EQ(first->Wait(), 0);
+}
+
+TEST_F(CdcCliTest, BadInputIsOneLineExitTwoAndTheDatabaseUntouched) {
+  const auto expect_refused = [&](const std::vector<std::string>& args, const std::string& cause) {
+    const std::string before = ReadFile(path_);
+    const auto result = RunProcess(BinaryPath("sqlite-cdc"), args);
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find(cause), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    EXPECT_EQ(ReadFile(path_), before);
+  };
+  expect_refused({"--db", path_}, "sqlite-cdc-setup --setup");  // no setup done
+  SetUpCapture();
+  expect_refused({"--db", dir_.File("missing.db")}, "not found");
+  expect_refused({"--db", path_, "--table", "nope"}, "no such table: nope");
+  expect_refused({"--db", path_, "--output", "ftp://x"}, "unsupported --output");
+  expect_refused({"--db", path_, "--batch-size", "many"}, "--batch-size");
+  expect_refused({"--db", path_, "--poll-interval", "soon"}, "invalid duration");
+}
+
+TEST_F(CdcCliTest, BootstrapAloneDeliversTheTableAndExits) {
+  {
+    testing::AppDb app(path_);
+    app.Exec("INSERT INTO items VALUES (1, 1, 'a'), (2, 2, 'b')");
+  }
+  SetUpCapture();
+  const auto result = RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_, "--bootstrap", "--output", "json"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  const auto second_line = result.out.substr(result.out.find('\n') + 1);
+  const auto event = nlohmann::json::parse(second_line.substr(0, second_line.find('\n')));
+  EXPECT_EQ(event["bootstrap"], true);
+  EXPECT_EQ(event["after"], nlohmann::json::parse(R"({"id":2,"n":2,"note":"b"})"));
+}
+
+}  // namespace
+}  // namespace sqlite_cdc

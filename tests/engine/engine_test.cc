@@ -1,0 +1,287 @@
+// The engine through its public API, as a custom build uses it: real database files, a plain
+// application connection writing, and a handler that records what it was given.
+#include "sqlite_cdc/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <mutex>
+#include <thread>
+
+#include "sqlite_cdc/setup.h"
+#include "support/app_db.h"
+#include "support/json_check.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace sqlite_cdc {
+namespace {
+
+using testing::AppDb;
+using testing::WaitUntil;
+
+// Records every batch; fails the first `failures` calls with `failure`.
+class RecordingHandler : public ChangesHandler {
+ public:
+  HandlerResult Handle(const Changes& batch) override {
+    std::lock_guard lock(mutex_);
+    ++calls_;
+    if (failures > 0) {
+      --failures;
+      return failure;
+    }
+    batches_.push_back(batch);
+    return HandlerResult::Success();
+  }
+
+  std::vector<Changes> batches() {
+    std::lock_guard lock(mutex_);
+    return batches_;
+  }
+  Changes all() {
+    Changes out;
+    for (const Changes& batch : batches()) out.insert(out.end(), batch.begin(), batch.end());
+    return out;
+  }
+  int calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+  int failures = 0;
+  HandlerResult failure = HandlerResult::Retry("receiver unavailable");
+
+ private:
+  std::mutex mutex_;
+  std::vector<Changes> batches_;
+  int calls_ = 0;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : path_(dir_.File("app.db")), app_(path_) {
+    app_.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
+  }
+
+  void SetUpCapture() {
+    CaptureOptions capture;
+    capture.db_path = path_;
+    ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
+  }
+
+  EngineOptions Options() {
+    EngineOptions options;
+    options.capture.db_path = path_;
+    options.poll_interval = std::chrono::milliseconds(50);
+    options.retry.initial_backoff = std::chrono::milliseconds(1);
+    options.retry.max_backoff = std::chrono::milliseconds(4);
+    return options;
+  }
+
+  std::unique_ptr<Engine> OpenEngine(const EngineOptions& options) {
+    std::unique_ptr<Engine> engine;
+    const Status status = Engine::Open(options, &engine);
+    EXPECT_TRUE(status.ok()) << status.message();
+    return engine;
+  }
+
+  void InsertItems(int first, int count) {
+    app_.Exec("BEGIN");
+    for (int i = first; i < first + count; ++i) {
+      app_.Exec("INSERT INTO items VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ", 'x')");
+    }
+    app_.Exec("COMMIT");
+  }
+
+  long long Backlog() { return app_.Int("SELECT count(*) FROM __cdc_log"); }
+
+  testing::TempDir dir_;
+  std::string path_;
+  AppDb app_;
+};
+
+TEST_F(EngineTest, DrainsTheLogInOrderInBatchesAndEmptiesIt) {
+  SetUpCapture();
+  InsertItems(0, 1000);
+  EngineOptions options = Options();
+  options.batch_size = 64;
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  const auto batches = handler.batches();
+  ASSERT_EQ(batches.size(), 16u);  // ceil(1000 / 64)
+  for (const Changes& batch : batches) EXPECT_LE(batch.size(), 64u);
+  const Changes all = handler.all();
+  ASSERT_EQ(all.size(), 1000u);
+  for (size_t i = 1; i < all.size(); ++i) ASSERT_LT(all[i - 1].id, all[i].id);
+  EXPECT_EQ(all[0].table, "items");
+  EXPECT_EQ(testing::StrictJson(all[0].after)["id"], 0);
+  EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(EngineTest, ARetriedBatchIsDeliveredAgainWithTheSameIds) {
+  SetUpCapture();
+  InsertItems(0, 10);
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  handler.failures = 2;
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  EXPECT_EQ(handler.calls(), 3);
+  ASSERT_EQ(handler.all().size(), 10u);
+  EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(EngineTest, PastTheRetryBoundsItStopsWithTheLogUntouched) {
+  SetUpCapture();
+  InsertItems(0, 10);
+  EngineOptions options = Options();
+  options.retry.max_attempts = 3;
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  handler.failures = 1000;
+  const Status status = engine->DrainOnce(handler);
+  EXPECT_EQ(status.code(), Status::Code::kHandlerFailed);
+  EXPECT_EQ(status.ExitCode(), 1);
+  EXPECT_NE(status.message().find("receiver unavailable"), std::string::npos) << status.message();
+  EXPECT_EQ(handler.calls(), 3);
+  EXPECT_EQ(Backlog(), 10);
+}
+
+TEST_F(EngineTest, AFatalHandlerErrorStopsAtOnce) {
+  SetUpCapture();
+  InsertItems(0, 3);
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  handler.failures = 1;
+  handler.failure = HandlerResult::Fatal("400 Bad Request");
+  EXPECT_EQ(engine->DrainOnce(handler).code(), Status::Code::kHandlerFailed);
+  EXPECT_EQ(handler.calls(), 1);
+  EXPECT_EQ(Backlog(), 3);
+}
+
+TEST_F(EngineTest, ASecondEngineOnTheSameLogIsRefused) {
+  SetUpCapture();
+  auto first = OpenEngine(Options());
+  std::unique_ptr<Engine> second;
+  const Status status = Engine::Open(Options(), &second);
+  EXPECT_EQ(status.ExitCode(), 2);
+  EXPECT_NE(status.message().find("another sqlite-cdc engine"), std::string::npos) << status.message();
+  first.reset();
+  EXPECT_TRUE(Engine::Open(Options(), &second).ok()) << "the lock goes with the first engine";
+}
+
+TEST_F(EngineTest, ADatabaseWithoutSetupIsBadInputAndStaysUntouched) {
+  const auto schema = testing::SchemaSnapshot(app_);
+  std::unique_ptr<Engine> engine;
+  const Status status = Engine::Open(Options(), &engine);
+  EXPECT_EQ(status.ExitCode(), 2);
+  EXPECT_NE(status.message().find("sqlite-cdc-setup --setup"), std::string::npos) << status.message();
+  EXPECT_EQ(testing::SchemaSnapshot(app_), schema);
+  EXPECT_EQ(AppDb(path_).Text("PRAGMA journal_mode"), "delete");
+}
+
+TEST_F(EngineTest, RunCdcPicksUpCommitsOfAnotherConnectionUntilStopped) {
+  SetUpCapture();
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  Status result = Status::DatabaseError("not finished");
+  std::thread runner([&] { result = engine->RunCdc(handler); });
+  for (int i = 0; i < 20; ++i) InsertItems(i, 1);  // twenty separate commits
+  EXPECT_TRUE(WaitUntil([&] { return handler.all().size() == 20; }));
+  engine->Stop();
+  runner.join();
+  EXPECT_TRUE(result.ok()) << result.message();
+  EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(EngineTest, BootstrapOfACompositeKeyWithoutRowidTableEmitsEveryRowOnce) {
+  app_.Exec("CREATE TABLE pairs (a INTEGER, b TEXT, v TEXT, PRIMARY KEY (b, a)) WITHOUT ROWID");
+  app_.Exec("BEGIN");
+  for (int i = 0; i < 2500; ++i) {
+    app_.Exec("INSERT INTO pairs VALUES (" + std::to_string(i % 50) + ", 'k" + std::to_string(i / 50) + "', 'v')");
+  }
+  app_.Exec("COMMIT");
+  CaptureOptions capture;
+  capture.db_path = path_;
+  capture.tables = {"pairs"};
+  ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
+  EngineOptions options = Options();
+  options.capture.tables = {"pairs"};
+  options.batch_size = 256;
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  ASSERT_TRUE(engine->Bootstrap(handler).ok());
+  EXPECT_EQ(handler.batches().size(), 10u);  // ceil(2500 / 256)
+  std::set<std::string> keys;
+  for (const Change& change : handler.all()) {
+    EXPECT_TRUE(change.bootstrap);
+    EXPECT_EQ(change.operation, Operation::kInsert);
+    keys.insert(change.key);
+  }
+  EXPECT_EQ(handler.all().size(), 2500u);
+  EXPECT_EQ(keys.size(), 2500u);
+}
+
+// Replays events onto a key -> image map: what a downstream replica would hold.
+std::map<std::string, std::string> Replay(const Changes& changes) {
+  std::map<std::string, std::string> state;
+  for (const Change& change : changes) {
+    if (change.operation == Operation::kDelete) {
+      state.erase(change.key);
+    } else {
+      state[change.key] = *change.after;
+    }
+  }
+  return state;
+}
+
+TEST_F(EngineTest, BootstrapThenCdcHandsOffConsistentlyWhileWritesRace) {
+  SetUpCapture();
+  InsertItems(0, 5000);
+  app_.Exec("DELETE FROM __cdc_log");  // start from a drained log with a large table
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  std::thread runner([&] { (void)engine->BootstrapThenCdc(handler); });
+  AppDb writer(path_);
+  for (int i = 0; i < 300; ++i) {
+    writer.Exec("UPDATE items SET n = n + 1000 WHERE id = " + std::to_string(i * 7 % 5000));
+    writer.Exec("DELETE FROM items WHERE id = " + std::to_string(4999 - i));
+    writer.Exec("INSERT INTO items VALUES (" + std::to_string(10000 + i) + ", 0, 'late')");
+  }
+  ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0 && !handler.all().empty(); }));
+  engine->Stop();
+  runner.join();
+  std::map<std::string, std::string> expected;
+  for (const auto& row : app_.Rows("SELECT json_object('id', id), json_object('id', id, 'n', n, 'note', note) FROM items")) {
+    expected[*row[0]] = *row[1];
+  }
+  EXPECT_EQ(Replay(handler.all()), expected);
+}
+
+TEST_F(EngineTest, DriftIsRepairedWithResync) {
+  SetUpCapture();
+  app_.Exec("ALTER TABLE items ADD COLUMN extra TEXT");
+  EngineOptions options = Options();
+  options.resync = true;
+  auto engine = OpenEngine(options);
+  app_.Exec("INSERT INTO items VALUES (1, 1, 'x', 'new column')");
+  RecordingHandler handler;
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  ASSERT_EQ(handler.all().size(), 1u);
+  EXPECT_EQ(testing::StrictJson(handler.all()[0].after)["extra"], "new column");
+}
+
+TEST_F(EngineTest, TextThatIsNotUtf8ArrivesAsValidJson) {
+  SetUpCapture();
+  app_.Exec("INSERT INTO items VALUES (1, 1, CAST(x'41C328E282' AS TEXT))");
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  std::string event;
+  AppendEventJson(event, handler.all().at(0));
+  EXPECT_EQ(testing::StrictJson(event)["after"]["note"], "A\xEF\xBF\xBD(\xEF\xBF\xBD");
+}
+
+}  // namespace
+}  // namespace sqlite_cdc
