@@ -173,3 +173,21 @@ TEST_F(CdcCliTest, BootstrapAloneDeliversTheTableAndExits) {
 
 }  // namespace
 }  // namespace sqlite_cdc
+
+namespace sqlite_cdc {
+namespace {
+
+TEST_F(CdcCliTest, TheCustomHandlerExampleReceivesTheChanges) {
+  SetUpCapture();
+  {
+    testing::AppDb app(path_);
+    app.Exec("INSERT INTO items VALUES (1, 1, 'a'), (2, 2, 'b'); UPDATE items SET n = 3; DELETE FROM items WHERE id = 1");
+  }
+  const auto result = RunProcess(std::string(CDC_EXAMPLES_BIN_DIR) + "/custom_handler/custom_handler", {path_});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "items DELETE 1\nitems INSERT 2\nitems UPDATE 2\n");
+  EXPECT_EQ(Backlog(), 0);
+}
+
+}  // namespace
+}  // namespace sqlite_cdc
