@@ -34,6 +34,14 @@ void DrainPipes(int out_fd, int err_fd, std::string& out, std::string& err) {
 
 }  // namespace
 
+[[noreturn]] void ExecChild(const std::string& program, const std::vector<std::string>& args) {
+  std::vector<char*> argv{const_cast<char*>(program.c_str())};
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  execv(program.c_str(), argv.data());
+  _exit(127);
+}
+
 ProcessResult RunProcess(const std::string& program, const std::vector<std::string>& args) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
@@ -43,11 +51,7 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
     dup2(err_pipe[1], 2);
     int null_fd = open("/dev/null", O_RDONLY);
     dup2(null_fd, 0);
-    std::vector<char*> argv{const_cast<char*>(program.c_str())};
-    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
+    ExecChild(program, args);
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
@@ -80,11 +84,7 @@ BackgroundProcess::BackgroundProcess(const std::string& program, const std::vect
     dup2(out, 1);
     dup2(err, 2);
     dup2(null_fd, 0);
-    std::vector<char*> argv{const_cast<char*>(program.c_str())};
-    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
-    _exit(127);
+    ExecChild(program, args);
   }
 }
 

@@ -14,6 +14,9 @@ struct ProcessResult {
 // Runs a program to completion with the given arguments (no shell), capturing stdout and stderr.
 ProcessResult RunProcess(const std::string& program, const std::vector<std::string>& args);
 
+// In a forked child: replaces the process image with `program args...`, or exits 127.
+[[noreturn]] void ExecChild(const std::string& program, const std::vector<std::string>& args);
+
 // Path of one of the built command-line programs.
 std::string BinaryPath(const std::string& name);
 
