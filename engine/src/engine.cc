@@ -76,7 +76,9 @@ class EngineImpl {
       drift_.CheckIfSchemaChanged();
       reader_.ReadBatch(cursor_, options_.batch_size, batch_);
       if (batch_.empty()) return Status::Ok();
-      if (Status status = Deliver(handler, batch_); !status.ok() || watcher_.stopped()) return status;
+      bool accepted = false;
+      if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
+      // A batch the handler accepted leaves the log even when a stop came during the call.
       reader_.Acknowledge(batch_.back().id);
       cursor_ = batch_.back().id;
     }
@@ -98,9 +100,12 @@ class EngineImpl {
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
     internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond);
     spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
-    for (spool.Next(options_.batch_size, batch_); !batch_.empty(); spool.Next(options_.batch_size, batch_)) {
-      if (Status status = Deliver(handler, batch_); !status.ok() || watcher_.stopped()) return status;
+    for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
+         spool.Next(options_.batch_size, batch_)) {
+      bool accepted = false;
+      if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
     }
+    if (watcher_.stopped()) return Status::Ok();
     if (log_position) *log_position = spool.log_position();
     return Status::Ok();
   }
@@ -119,9 +124,9 @@ class EngineImpl {
   void Stop() { watcher_.Stop(); }
 
  private:
-  // Calls the handler until it accepts the batch, within the retry bounds. Ok with the watcher
-  // stopped means a stop came during a backoff: the batch stays in the log.
-  Status Deliver(ChangesHandler& handler, const Changes& batch) {
+  // Calls the handler until it accepts the batch (*accepted), within the retry bounds. Ok without
+  // *accepted means a stop came during a backoff: the batch stays in the log.
+  Status Deliver(ChangesHandler& handler, const Changes& batch, bool* accepted) {
     for (int attempt = 1;; ++attempt) {
       HandlerResult result;
       try {
@@ -129,7 +134,10 @@ class EngineImpl {
       } catch (const std::exception& error) {
         result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
       }
-      if (result.kind == HandlerResult::Kind::kSuccess) return Status::Ok();
+      if (result.kind == HandlerResult::Kind::kSuccess) {
+        *accepted = true;
+        return Status::Ok();
+      }
       const std::string where = BatchRange(batch);
       if (result.kind == HandlerResult::Kind::kFatal) {
         return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
