@@ -11,6 +11,7 @@
 
 #include "capture_flags.h"
 #include "duration.h"
+#include "output_flags.h"
 #include "sinks/output_factory.h"
 #include "sqlite_cdc/engine.h"
 
@@ -62,7 +63,7 @@ struct Flags {
   sqlite_cdc::EngineOptions engine;
   bool bootstrap = false;
   bool cdc = false;
-  std::string output = "-";
+  sqlite_cdc::sinks::OutputOptions output;
   std::string log_level = "info";
   std::string poll_interval = "1s";
   std::string retry_initial = "100ms";
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
   sqlite_cdc::cli::AddCaptureFlags(app, flags.engine.capture);
   app.add_flag("--bootstrap", flags.bootstrap, "deliver every existing row first");
   app.add_flag("--cdc", flags.cdc, "stream changes until stopped (the default without --bootstrap)");
-  app.add_option("--output", flags.output, "-, json")->capture_default_str();
+  sqlite_cdc::cli::AddOutputFlags(app, flags.output);
   app.add_option("--batch-size", flags.engine.batch_size, "changes per batch")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
   const std::string program = app.get_name();
   if (Status status = ApplyDurations(flags); !status.ok()) return sqlite_cdc::cli::Report(program, status);
   ConfigureLogging(flags.log_level);
+  flags.output.source_db = flags.engine.capture.db_path;
 
   std::unique_ptr<sqlite_cdc::ChangesHandler> handler;
   if (Status status = sqlite_cdc::sinks::MakeHandler(flags.output, &handler); !status.ok()) {

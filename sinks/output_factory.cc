@@ -5,7 +5,8 @@
 
 namespace sqlite_cdc::sinks {
 
-Status MakeHandler(const std::string& output, std::unique_ptr<ChangesHandler>* handler) {
+Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>* handler) {
+  const std::string& output = options.output;
   if (output == "-") {
     *handler = std::make_unique<StdoutSink>();
   } else if (output == "json") {

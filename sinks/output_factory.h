@@ -5,11 +5,12 @@
 
 #include "sqlite_cdc/changes_handler.h"
 #include "sqlite_cdc/status.h"
+#include "sinks/output_options.h"
 
 namespace sqlite_cdc::sinks {
 
 // The one place that turns an --output value into a handler. Every sink is listed here explicitly.
 // Unknown or malformed values give kInvalidInput naming the value.
-Status MakeHandler(const std::string& output, std::unique_ptr<ChangesHandler>* handler);
+Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>* handler);
 
 }  // namespace sqlite_cdc::sinks

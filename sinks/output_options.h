@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+
+#include "sinks/http/http_sink_options.h"
+#include "sinks/kafka/kafka_sink_options.h"
+
+namespace sqlite_cdc::sinks {
+
+// Everything the factory needs to build the handler an --output value names. Each sink reads only
+// its own part; the CLI fills all of them from flags.
+struct OutputOptions {
+  std::string output = "-";
+  std::string source_db;  // the database file's path, for sinks that name their source
+  HttpSinkOptions http;
+  KafkaSinkOptions kafka;
+};
+
+}  // namespace sqlite_cdc::sinks
