@@ -1,9 +1,47 @@
 #include "output_flags.h"
 
+#include "duration.h"
+
 namespace sqlite_cdc::cli {
+namespace {
+
+// A duration flag written like 250ms or 2s, stored as milliseconds.
+void AddDurationOption(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
+                       const std::string& help) {
+  app.add_option_function<std::string>(
+         name,
+         [&target, name](const std::string& text) {
+           const auto parsed = ParseDuration(text);
+           if (!parsed || parsed->count() <= 0) {
+             throw CLI::ValidationError(name, "invalid duration '" + text + "' (expected e.g. 250ms, 2s, 1m)");
+           }
+           target = *parsed;
+         },
+         help)
+      ->default_str(std::to_string(target.count()) + "ms");
+}
+
+void AddHttpFlags(CLI::App& app, sinks::HttpSinkOptions& http) {
+  const std::string group = "HTTP output (http://, https://)";
+  app.add_option("--http-header", http.headers, "extra header 'Name: value' (repeatable; never logged)")
+      ->group(group);
+  app.add_option("--http-header-file", http.headers_file, "file of 'Name: value' lines, for secret headers")
+      ->group(group);
+  app.add_option("--webhook-secret-env", http.secret_env, "environment variable holding the signing secret")
+      ->group(group);
+  app.add_option("--webhook-secret-file", http.secret_file, "file holding the signing secret")->group(group);
+  AddDurationOption(app, "--http-timeout", http.timeout, "timeout of each connect, write and read");
+  app.get_option("--http-timeout")->group(group);
+  app.add_option("--http-ca-file", http.ca_file, "PEM file of CAs to trust instead of the system's")->group(group);
+  app.add_flag("--http-insecure-skip-verify", http.insecure_skip_verify, "accept any server certificate (unsafe)")
+      ->group(group);
+}
+
+}  // namespace
 
 void AddOutputFlags(CLI::App& app, sinks::OutputOptions& options) {
-  app.add_option("--output", options.output, "-, json")->capture_default_str();
+  app.add_option("--output", options.output, "-, json, http(s)://host[:port]/path")->capture_default_str();
+  AddHttpFlags(app, options.http);
 }
 
 }  // namespace sqlite_cdc::cli

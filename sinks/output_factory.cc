@@ -1,5 +1,8 @@
 #include "sinks/output_factory.h"
 
+#include <spdlog/spdlog.h>
+
+#include "sinks/http/http_sink.h"
 #include "sinks/json/json_lines_sink.h"
 #include "sinks/stdout/stdout_sink.h"
 
@@ -11,8 +14,13 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     *handler = std::make_unique<StdoutSink>();
   } else if (output == "json") {
     *handler = std::make_unique<JsonLinesSink>();
+  } else if (output.rfind("http://", 0) == 0 || output.rfind("https://", 0) == 0) {
+    HttpSinkConfig config;
+    if (Status status = ResolveHttpSinkConfig(output, options.http, &config); !status.ok()) return status;
+    if (!config.tls.verify) spdlog::warn("TLS certificate verification is off (--http-insecure-skip-verify)");
+    *handler = std::make_unique<HttpSink>(std::move(config));
   } else {
-    return Status::InvalidInput("unsupported --output '" + output + "' (expected - or json)");
+    return Status::InvalidInput("unsupported --output '" + output + "' (expected -, json, http://... or https://...)");
   }
   return Status::Ok();
 }

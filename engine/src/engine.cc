@@ -146,7 +146,8 @@ class EngineImpl {
         return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
                                      "; giving up with the batch still in the log: " + result.message);
       }
-      const auto delay = backoff_.Delay(attempt);
+      const auto delay =
+          std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
       spdlog::warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
                    options_.retry.max_attempts, delay.count(), result.message);
       if (!watcher_.Sleep(delay)) return Status::Ok();

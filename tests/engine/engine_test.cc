@@ -132,6 +132,28 @@ TEST_F(EngineTest, ARetriedBatchIsDeliveredAgainWithTheSameIds) {
   EXPECT_EQ(Backlog(), 0);
 }
 
+TEST_F(EngineTest, ARetryWaitsAsLongAsTheHandlerAskedUpToTheMaximumBackoff) {
+  SetUpCapture();
+  InsertItems(0, 1);
+  EngineOptions options = Options();
+  options.retry.max_backoff = std::chrono::milliseconds(300);
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  handler.failures = 2;
+  handler.failure = HandlerResult::RetryAfter("429 Too Many Requests", std::chrono::milliseconds(200));
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(400));
+
+  handler.failures = 1;
+  handler.failure = HandlerResult::RetryAfter("503", std::chrono::hours(1));
+  InsertItems(1, 1);
+  const auto capped = std::chrono::steady_clock::now();
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - capped, std::chrono::seconds(30)) << "capped at max_backoff";
+  EXPECT_EQ(handler.all().size(), 2u);
+}
+
 TEST_F(EngineTest, PastTheRetryBoundsItStopsWithTheLogUntouched) {
   SetUpCapture();
   InsertItems(0, 10);

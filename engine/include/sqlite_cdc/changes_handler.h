@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -13,9 +14,15 @@ struct HandlerResult {
   enum class Kind { kSuccess, kRetry, kFatal };
   Kind kind = Kind::kSuccess;
   std::string message;  // for logs; must not hold secrets
+  // For kRetry: the receiver asked not to be called again before this (e.g. HTTP Retry-After). The
+  // engine waits at least this long, but never longer than its maximum backoff.
+  std::chrono::milliseconds retry_after{0};
 
   static HandlerResult Success() { return {}; }
   static HandlerResult Retry(std::string message) { return {Kind::kRetry, std::move(message)}; }
+  static HandlerResult RetryAfter(std::string message, std::chrono::milliseconds after) {
+    return {Kind::kRetry, std::move(message), after};
+  }
   static HandlerResult Fatal(std::string message) { return {Kind::kFatal, std::move(message)}; }
 };
 
