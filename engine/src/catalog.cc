@@ -47,6 +47,18 @@ schema::TableSchema ReadTable(Database& db, const std::string& name) {
   return table;
 }
 
+TableDefinition DefineTable(Database& db, const schema::TableSchema& table) {
+  TableDefinition definition;
+  definition.name = table.name;
+  Statement sql(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+  sql.Bind(1, table.name);
+  if (sql.Step()) definition.create_sql = std::string(sql.Text(0));
+  for (const schema::Column& column : table.columns) definition.columns.push_back(column.name);
+  for (const schema::Column& column : table.KeyColumns()) definition.key.push_back(column.name);
+  definition.without_rowid = table.without_rowid;
+  return definition;
+}
+
 std::vector<std::string> UserTables(Database& db, const schema::LogTableNames& names) {
   Statement statement(db,
                       "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "

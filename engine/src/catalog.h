@@ -7,12 +7,16 @@
 #include "database.h"
 #include "schema/log_table_sql.h"
 #include "schema/table_schema.h"
+#include "sqlite_cdc/watched_schema.h"
 
 namespace sqlite_cdc::internal {
 
 // Reads what schema/ needs from a live database. Throws InvalidInput for a name that is not an
 // ordinary table of the main schema (missing, a view, a virtual or shadow table).
 schema::TableSchema ReadTable(Database& db, const std::string& name);
+
+// The table as archives store it: its CREATE statement, columns and key.
+TableDefinition DefineTable(Database& db, const schema::TableSchema& table);
 
 // Every ordinary table of the main schema but SQLite's own and the log tables, in name order.
 std::vector<std::string> UserTables(Database& db, const schema::LogTableNames& names);

@@ -11,12 +11,13 @@ DriftMonitor::DriftMonitor(Database& db, std::vector<std::string> tables, schema
                            bool resync)
     : db_(db), tables_(std::move(tables)), options_(std::move(options)), resync_(resync) {}
 
-void DriftMonitor::CheckIfSchemaChanged() {
+bool DriftMonitor::CheckIfSchemaChanged() {
   const int64_t version = db_.QueryInt("PRAGMA schema_version");
-  if (version == schema_version_) return;
+  if (version == schema_version_) return false;
   Check();
   // Re-read: a resync changes the schema itself.
   schema_version_ = db_.QueryInt("PRAGMA schema_version");
+  return true;
 }
 
 void DriftMonitor::Check() {

@@ -16,8 +16,9 @@ class DriftMonitor {
  public:
   DriftMonitor(Database& db, std::vector<std::string> tables, schema::TriggerOptions options, bool resync);
 
-  // Cheap when nothing changed: one PRAGMA.
-  void CheckIfSchemaChanged();
+  // Cheap when nothing changed: one PRAGMA. True when the schema changed since the last call (and
+  // on the first call).
+  bool CheckIfSchemaChanged();
   // Tables found drifted by the last check and not re-installed.
   const std::vector<std::string>& drifted() const { return drifted_; }
 

@@ -73,10 +73,11 @@ class EngineImpl {
 
   Status DrainOnce(ChangesHandler& handler) {
     while (!watcher_.stopped()) {
-      drift_.CheckIfSchemaChanged();
+      if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
       reader_.ReadBatch(cursor_, options_.batch_size, batch_);
       if (batch_.empty()) return Status::Ok();
       bool accepted = false;
+      if (Status status = AnnounceSchema(handler, &accepted); !status.ok() || !accepted) return status;
       if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
       // A batch the handler accepted leaves the log even when a stop came during the call.
       reader_.Acknowledge(batch_.back().id);
@@ -98,14 +99,19 @@ class EngineImpl {
   Status Bootstrap(ChangesHandler& handler, int64_t* log_position) {
     std::vector<schema::TableSchema> tables;
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
+    bool accepted = false;
+    if (Status status = AnnounceSchema(handler, &accepted); !status.ok() || !accepted) return status;
     internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond);
     spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
     for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
          spool.Next(options_.batch_size, batch_)) {
-      bool accepted = false;
       if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
     }
     if (watcher_.stopped()) return Status::Ok();
+    const int64_t position = spool.log_position();
+    Status status = CallWithRetries([&] { return handler.OnSnapshotComplete(position); }, "the end of the bootstrap",
+                                    &accepted);
+    if (!status.ok() || !accepted) return status;
     if (log_position) *log_position = spool.log_position();
     return Status::Ok();
   }
@@ -127,10 +133,37 @@ class EngineImpl {
   // Calls the handler until it accepts the batch (*accepted), within the retry bounds. Ok without
   // *accepted means a stop came during a backoff: the batch stays in the log.
   Status Deliver(ChangesHandler& handler, const Changes& batch, bool* accepted) {
+    return CallWithRetries([&] { return handler.Handle(batch); }, BatchRange(batch), accepted);
+  }
+
+  // Hands the handler the watched tables' definitions once per run and after each schema change,
+  // before the batch that follows.
+  Status AnnounceSchema(ChangesHandler& handler, bool* accepted) {
+    *accepted = true;
+    if (schema_announced_) return Status::Ok();
+    WatchedSchema schema;
+    schema.log_position = cursor_;
+    for (const std::string& name : tables_) {
+      try {
+        schema.tables.push_back(internal::DefineTable(db_, internal::ReadTable(db_, name)));
+      } catch (const internal::InvalidInput&) {
+        // Dropped since: its logged changes are still delivered, and the archive keeps its last definition.
+      }
+    }
+    Status status = CallWithRetries([&] { return handler.OnSchema(schema); }, "the schema", accepted);
+    schema_announced_ = status.ok() && *accepted;
+    return status;
+  }
+
+  // Calls `call` until the handler accepts (*accepted), within the retry bounds. Ok without
+  // *accepted means a stop came during a backoff. `where` names what was handed over, for messages.
+  template <typename Call>
+  Status CallWithRetries(Call call, const std::string& where, bool* accepted) {
+    *accepted = false;
     for (int attempt = 1;; ++attempt) {
       HandlerResult result;
       try {
-        result = handler.Handle(batch);
+        result = call();
       } catch (const std::exception& error) {
         result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
       }
@@ -138,7 +171,6 @@ class EngineImpl {
         *accepted = true;
         return Status::Ok();
       }
-      const std::string where = BatchRange(batch);
       if (result.kind == HandlerResult::Kind::kFatal) {
         return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
       }
@@ -169,6 +201,7 @@ class EngineImpl {
   internal::DriftMonitor drift_;
   internal::Backoff backoff_;
   int64_t cursor_ = 0;
+  bool schema_announced_ = false;
   Changes batch_;
 };
 

@@ -32,6 +32,7 @@ class RecordingHandler : public ChangesHandler {
       return failure;
     }
     batches_.push_back(batch);
+    events_.push_back("batch");
     return HandlerResult::Success();
   }
 
@@ -49,12 +50,35 @@ class RecordingHandler : public ChangesHandler {
     return calls_;
   }
 
+  HandlerResult OnSchema(const WatchedSchema& schema) override {
+    std::lock_guard lock(mutex_);
+    events_.push_back("schema@" + std::to_string(schema.log_position));
+    schemas_.push_back(schema);
+    return HandlerResult::Success();
+  }
+  HandlerResult OnSnapshotComplete(int64_t log_position) override {
+    std::lock_guard lock(mutex_);
+    events_.push_back("snapshot@" + std::to_string(log_position));
+    return HandlerResult::Success();
+  }
+  // "schema@P", "snapshot@P" and "batch" in the order the engine called them.
+  std::vector<std::string> events() {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
+  std::vector<WatchedSchema> schemas() {
+    std::lock_guard lock(mutex_);
+    return schemas_;
+  }
+
   int failures = 0;
   HandlerResult failure = HandlerResult::Retry("receiver unavailable");
 
  private:
   std::mutex mutex_;
   std::vector<Changes> batches_;
+  std::vector<std::string> events_;
+  std::vector<WatchedSchema> schemas_;
   int calls_ = 0;
 };
 
@@ -130,6 +154,41 @@ TEST_F(EngineTest, ARetriedBatchIsDeliveredAgainWithTheSameIds) {
   EXPECT_EQ(handler.calls(), 3);
   ASSERT_EQ(handler.all().size(), 10u);
   EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(EngineTest, TheSchemaComesBeforeTheFirstBatchAndAgainAfterItChanges) {
+  SetUpCapture();
+  InsertItems(0, 3);
+  EngineOptions options = Options();
+  options.resync = true;
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());  // nothing new: no schema either
+  app_.Exec("ALTER TABLE items ADD COLUMN added REAL");
+  app_.Exec("INSERT INTO items (id, n) VALUES (3, 3)");
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  const std::vector<std::string> expected{"schema@0", "batch", "schema@3", "batch"};
+  EXPECT_EQ(handler.events(), expected);
+  const auto schemas = handler.schemas();
+  ASSERT_EQ(schemas.size(), 2u);
+  ASSERT_EQ(schemas[0].tables.size(), 1u);
+  const TableDefinition& items = schemas[0].tables[0];
+  EXPECT_EQ(items.name, "items");
+  EXPECT_EQ(items.create_sql, "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
+  EXPECT_EQ(items.columns, (std::vector<std::string>{"id", "n", "note"}));
+  EXPECT_EQ(items.key, std::vector<std::string>{"id"});
+  EXPECT_EQ(schemas[1].tables[0].columns.back(), "added");
+}
+
+TEST_F(EngineTest, ABootstrapEndsWithItsLogPosition) {
+  SetUpCapture();
+  InsertItems(0, 5);
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  ASSERT_TRUE(engine->Bootstrap(handler).ok());
+  const std::vector<std::string> expected{"schema@0", "batch", "snapshot@5"};
+  EXPECT_EQ(handler.events(), expected);
 }
 
 TEST_F(EngineTest, ARetryWaitsAsLongAsTheHandlerAskedUpToTheMaximumBackoff) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "sqlite_cdc/change.h"
+#include "sqlite_cdc/watched_schema.h"
 
 namespace sqlite_cdc {
 
@@ -29,10 +30,19 @@ struct HandlerResult {
 // Receives batches one at a time, in log order, from one engine thread. Success means the batch has
 // been durably handed on and may leave the log. A batch is delivered again (same ids) after a
 // failure or a crash before the engine deleted it: handlers must tolerate duplicates.
+//
+// The other calls are for handlers that keep an archive (the S3 sink); by default they do nothing.
+// They are retried like batches, and a batch never arrives before a failed call succeeded.
 class ChangesHandler {
  public:
   virtual ~ChangesHandler() = default;
   virtual HandlerResult Handle(const Changes& batch) = 0;
+
+  // The watched tables' definitions: before the first batch of a run, and again before the next
+  // batch whenever the database's schema changed (PRAGMA schema_version moved).
+  virtual HandlerResult OnSchema(const WatchedSchema& /*schema*/) { return HandlerResult::Success(); }
+  // Every bootstrap batch has been accepted; the snapshot reflects the log up to `log_position`.
+  virtual HandlerResult OnSnapshotComplete(int64_t /*log_position*/) { return HandlerResult::Success(); }
 };
 
 }  // namespace sqlite_cdc
