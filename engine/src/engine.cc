@@ -77,7 +77,9 @@ class EngineImpl {
       reader_.ReadBatch(cursor_, options_.batch_size, batch_);
       if (batch_.empty()) return Status::Ok();
       bool accepted = false;
-      if (Status status = AnnounceSchema(handler, &accepted); !status.ok() || !accepted) return status;
+      if (Status status = AnnounceSchema(handler, batch_.front().id - 1, &accepted); !status.ok() || !accepted) {
+        return status;
+      }
       if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
       // A batch the handler accepted leaves the log even when a stop came during the call.
       reader_.Acknowledge(batch_.back().id);
@@ -100,7 +102,7 @@ class EngineImpl {
     std::vector<schema::TableSchema> tables;
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
     bool accepted = false;
-    if (Status status = AnnounceSchema(handler, &accepted); !status.ok() || !accepted) return status;
+    if (Status status = AnnounceSchema(handler, reader_.MaxId(), &accepted); !status.ok() || !accepted) return status;
     internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond);
     spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
     for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
@@ -137,12 +139,12 @@ class EngineImpl {
   }
 
   // Hands the handler the watched tables' definitions once per run and after each schema change,
-  // before the batch that follows.
-  Status AnnounceSchema(ChangesHandler& handler, bool* accepted) {
+  // before the batch that follows; `log_position` is the id just before that batch.
+  Status AnnounceSchema(ChangesHandler& handler, int64_t log_position, bool* accepted) {
     *accepted = true;
     if (schema_announced_) return Status::Ok();
     WatchedSchema schema;
-    schema.log_position = cursor_;
+    schema.log_position = log_position;
     for (const std::string& name : tables_) {
       try {
         schema.tables.push_back(internal::DefineTable(db_, internal::ReadTable(db_, name)));

@@ -187,7 +187,7 @@ TEST_F(EngineTest, ABootstrapEndsWithItsLogPosition) {
   auto engine = OpenEngine(Options());
   RecordingHandler handler;
   ASSERT_TRUE(engine->Bootstrap(handler).ok());
-  const std::vector<std::string> expected{"schema@0", "batch", "snapshot@5"};
+  const std::vector<std::string> expected{"schema@5", "batch", "snapshot@5"};
   EXPECT_EQ(handler.events(), expected);
 }
 
