@@ -6,7 +6,10 @@ DEBIAN_PACKAGES := cmake ninja-build g++ make ccache pkg-config sqlite3 libsqlit
   libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
-.PHONY: all deps build test run clean
+# The servers and the independent signer the tests run come from npm, pinned by package-lock.json.
+NODE_DEPS := tests/node/node_modules/.package-lock.json
+
+.PHONY: all deps node-deps build test run clean
 
 all: build
 
@@ -19,13 +22,24 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); \
 	fi
 
+node-deps: $(NODE_DEPS)
+
+$(NODE_DEPS): tests/node/package.json tests/node/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "installing Node.js and npm with apt-get"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm; \
+	fi
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+test: build node-deps
 	cd $(BUILD) && ctest --output-on-failure -j 2
 
 run: build

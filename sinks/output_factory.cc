@@ -4,6 +4,7 @@
 
 #include "sinks/http/http_sink.h"
 #include "sinks/json/json_lines_sink.h"
+#include "sinks/s3/s3_archive_sink.h"
 #include "sinks/stdout/stdout_sink.h"
 
 namespace sqlite_cdc::sinks {
@@ -19,8 +20,16 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     if (Status status = ResolveHttpSinkConfig(output, options.http, &config); !status.ok()) return status;
     if (!config.tls.verify) spdlog::warn("TLS certificate verification is off (--http-insecure-skip-verify)");
     *handler = std::make_unique<HttpSink>(std::move(config));
+  } else if (output.rfind("s3://", 0) == 0) {
+    S3Location location;
+    if (Status status = ParseS3Url(output, &location); !status.ok()) return status;
+    AwsCredentials credentials;
+    if (Status status = CredentialsFromEnvironment(&credentials); !status.ok()) return status;
+    *handler = std::make_unique<S3ArchiveSink>(
+        std::make_unique<S3Client>(std::move(location), std::move(credentials), options.http.timeout));
   } else {
-    return Status::InvalidInput("unsupported --output '" + output + "' (expected -, json, http://... or https://...)");
+    return Status::InvalidInput("unsupported --output '" + output +
+                                "' (expected -, json, http://..., https://... or s3://...)");
   }
   return Status::Ok();
 }

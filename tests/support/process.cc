@@ -2,9 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace sqlite_cdc::testing {
@@ -65,14 +69,6 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
 
 std::string BinaryPath(const std::string& name) { return std::string(CDC_BIN_DIR) + "/" + name; }
 
-}  // namespace sqlite_cdc::testing
-
-#include <signal.h>
-
-#include <fstream>
-#include <sstream>
-
-namespace sqlite_cdc::testing {
 
 BackgroundProcess::BackgroundProcess(const std::string& program, const std::vector<std::string>& args,
                                      const std::string& out_path, const std::string& err_path) {
@@ -111,6 +107,65 @@ std::string ReadFile(const std::string& path) {
   std::stringstream bytes;
   bytes << file.rdbuf();
   return bytes.str();
+}
+
+InteractiveProcess::InteractiveProcess(const std::string& program, const std::vector<std::string>& args) {
+  int in_pipe[2], out_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    ExecChild(program, args);
+  }
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  in_fd_ = in_pipe[1];
+  out_fd_ = out_pipe[0];
+}
+
+InteractiveProcess::~InteractiveProcess() {
+  if (in_fd_ >= 0) close(in_fd_);
+  if (out_fd_ >= 0) close(out_fd_);
+  if (pid_ > 0) {
+    // A helper that ignores the closed stdin is not allowed to hang the test run.
+    for (int i = 0; i < 500 && waitpid(pid_, nullptr, WNOHANG) == 0; ++i) usleep(10'000);
+    if (kill(pid_, SIGKILL) == 0) waitpid(pid_, nullptr, 0);
+  }
+}
+
+void InteractiveProcess::Send(const std::string& line) {
+  const std::string data = line + "\n";
+  if (write(in_fd_, data.data(), data.size()) != static_cast<ssize_t>(data.size())) {
+    throw std::runtime_error("cannot write to helper process");
+  }
+}
+
+std::string InteractiveProcess::ReadLine(double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (buffered_.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd fd{out_fd_, POLLIN, 0};
+    if (left.count() <= 0 || poll(&fd, 1, static_cast<int>(left.count())) <= 0) {
+      throw std::runtime_error("helper process gave no answer in time");
+    }
+    char buffer[4096];
+    const ssize_t n = read(out_fd_, buffer, sizeof buffer);
+    if (n <= 0) throw std::runtime_error("helper process ended its output");
+    buffered_.append(buffer, n);
+  }
+  const size_t newline = buffered_.find('\n');
+  std::string line = buffered_.substr(0, newline);
+  buffered_.erase(0, newline + 1);
+  return line;
+}
+
+void InteractiveProcess::Kill() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
 }
 
 }  // namespace sqlite_cdc::testing

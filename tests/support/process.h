@@ -41,6 +41,28 @@ class BackgroundProcess {
   int pid_ = -1;
 };
 
+// A helper program the test talks to line by line: commands on its stdin, answers on its stdout
+// (stderr is inherited). Closing stdin is how the test asks it to go; the destructor does that and waits.
+class InteractiveProcess {
+ public:
+  InteractiveProcess(const std::string& program, const std::vector<std::string>& args);
+  InteractiveProcess(const InteractiveProcess&) = delete;
+  InteractiveProcess& operator=(const InteractiveProcess&) = delete;
+  ~InteractiveProcess();
+
+  void Send(const std::string& line);
+  // The next line of output without its newline; throws when none comes within `seconds`.
+  std::string ReadLine(double seconds = 20);
+  // Ends it now (SIGKILL), as a crash would.
+  void Kill();
+
+ private:
+  int pid_ = -1;
+  int in_fd_ = -1;
+  int out_fd_ = -1;
+  std::string buffered_;
+};
+
 // Reads a whole file ("" when missing).
 std::string ReadFile(const std::string& path);
 

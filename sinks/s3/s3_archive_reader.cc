@@ -1,0 +1,160 @@
+#include "sinks/s3/s3_archive_reader.h"
+
+#include <algorithm>
+#include <map>
+#include <thread>
+
+#include "sinks/s3/archive_layout.h"
+#include "sinks/s3/gzip.h"
+
+namespace sqlite_cdc::sinks {
+namespace {
+
+constexpr int kAttempts = 6;
+
+std::string Names(int64_t first, int64_t last) {
+  return first == last ? "log id " + std::to_string(first)
+                       : "log ids " + std::to_string(first) + ".." + std::to_string(last);
+}
+
+}  // namespace
+
+S3ArchiveReader::S3ArchiveReader(std::unique_ptr<S3Client> client, RestorePoint point)
+    : client_(std::move(client)), point_(point) {}
+
+// Reads are retried here (restore has no engine around it) with a short exponential backoff.
+Status S3ArchiveReader::Fetch(const std::string& key, std::string* body) {
+  for (int attempt = 1;; ++attempt) {
+    const S3Outcome outcome = client_->Get(key, body);
+    if (outcome.ok()) return Status::Ok();
+    if (outcome.kind != S3Outcome::Kind::kRetry || attempt == kAttempts) return Status::HandlerFailed(outcome.message);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+  }
+}
+
+Status S3ArchiveReader::FetchEvents(const std::string& key, Changes* batch) {
+  std::string compressed;
+  if (Status status = Fetch(key, &compressed); !status.ok()) return status;
+  const auto text = Gunzip(compressed);
+  if (!text || !ParseEventLines(*text, batch)) {
+    return Status::HandlerFailed("archive object " + key + " is damaged (not gzipped change events)");
+  }
+  return Status::Ok();
+}
+
+Status S3ArchiveReader::Schema(WatchedSchema* schema) { return Plan(schema); }
+
+Status S3ArchiveReader::Plan(WatchedSchema* schema) {
+  const S3Location& location = client_->location();
+  const std::string root = location.prefix.empty() ? "" : location.prefix + "/";
+  std::vector<std::string> keys;
+  for (int attempt = 1;; ++attempt) {
+    const S3Outcome outcome = client_->List(root, &keys);
+    if (outcome.ok()) break;
+    if (outcome.kind != S3Outcome::Kind::kRetry || attempt == kAttempts) return Status::HandlerFailed(outcome.message);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+  }
+
+  std::map<int64_t, std::string> schemas;               // position -> key
+  std::map<std::string, std::string> manifests;         // run -> key
+  std::map<std::string, std::vector<std::string>> parts;  // run -> part keys in order
+  for (const std::string& key : keys) {
+    const std::string name = key.substr(root.size());
+    if (const auto range = ParseChangesObjectName(name)) {
+      objects_.push_back({key, range->first, range->second});
+    } else if (const auto position = ParseSchemaObjectName(name)) {
+      schemas[*position] = key;
+    } else if (const auto run = ParseSnapshotManifestName(name)) {
+      manifests[*run] = key;
+    } else if (name.rfind("snapshots/", 0) == 0 && name.find("/part-") != std::string::npos) {
+      parts[name.substr(10, name.find('/', 10) - 10)].push_back(key);
+    }
+  }
+  if (schemas.empty()) {
+    return Status::InvalidInput("no archive at " + location.Display() + " (no schema/ objects under it)");
+  }
+
+  // The newest whole snapshot at or before the point.
+  std::string chosen_run;
+  SnapshotManifest chosen;
+  for (const auto& [run, key] : manifests) {
+    std::string text;
+    SnapshotManifest manifest;
+    if (Status status = Fetch(key, &text); !status.ok()) return status;
+    if (!ParseManifestJson(text, &manifest)) return Status::HandlerFailed("archive object " + key + " is damaged");
+    if (point_.id && manifest.log_position > *point_.id) continue;
+    const auto taken = ParseRfc3339Millis(manifest.taken_at);
+    if (point_.timestamp_ms && (!taken || *taken > *point_.timestamp_ms)) continue;
+    if (chosen_run.empty() || manifest.log_position >= chosen.log_position) chosen_run = run, chosen = manifest;
+  }
+  if (!chosen_run.empty()) {
+    snapshot_parts_ = parts[chosen_run];
+    std::sort(snapshot_parts_.begin(), snapshot_parts_.end());
+    if (static_cast<int>(snapshot_parts_.size()) != chosen.parts) {
+      return Status::HandlerFailed("snapshot " + chosen_run + " has " + std::to_string(snapshot_parts_.size()) +
+                                   " of its " + std::to_string(chosen.parts) + " parts: the archive is incomplete");
+    }
+    next_id_ = chosen.log_position + 1;
+    starting_point_ = "snapshot " + chosen_run + " (" + std::to_string(chosen.rows) + " rows, log id " +
+                      std::to_string(chosen.log_position) + ")";
+  } else {
+    starting_point_ = "no snapshot: from log id 1";
+  }
+  std::sort(objects_.begin(), objects_.end(), [](const ChangesObject& a, const ChangesObject& b) {
+    return std::tie(a.first_id, a.last_id) < std::tie(b.first_id, b.last_id);
+  });
+
+  // The schema in effect at the point: the newest stored at or before it, else the oldest.
+  bool have_schema = false;
+  for (const auto& [position, key] : schemas) {
+    if (point_.id && position > *point_.id && have_schema) break;
+    std::string text, stored_at;
+    WatchedSchema candidate;
+    if (Status status = Fetch(key, &text); !status.ok()) return status;
+    if (!ParseSchemaJson(text, &candidate, &stored_at)) {
+      return Status::HandlerFailed("archive object " + key + " is damaged");
+    }
+    const auto stored = ParseRfc3339Millis(stored_at);
+    if (have_schema && point_.timestamp_ms && stored && *stored > *point_.timestamp_ms) break;
+    *schema = std::move(candidate);
+    have_schema = true;
+  }
+  return Status::Ok();
+}
+
+Status S3ArchiveReader::Next(Changes* batch) {
+  batch->clear();
+  if (next_part_ < snapshot_parts_.size()) {
+    Status status = FetchEvents(snapshot_parts_[next_part_++], batch);
+    for (Change& change : *batch) change.bootstrap = true;
+    return status;
+  }
+  while (next_object_ < objects_.size()) {
+    const ChangesObject& object = objects_[next_object_++];
+    if (object.last_id < next_id_) continue;  // already applied from an overlapping object
+    if (point_.id && object.first_id > *point_.id) break;
+    if (object.first_id > next_id_) {
+      return Status::HandlerFailed("the archive is missing " + Names(next_id_, object.first_id - 1) +
+                                   " (an object before " + object.key + " is gone, or the archive began without a " +
+                                   "snapshot); refusing to restore past the gap");
+    }
+    Changes events;
+    if (Status status = FetchEvents(object.key, &events); !status.ok()) return status;
+    for (Change& change : events) {
+      if (change.id >= next_id_) batch->push_back(std::move(change));
+    }
+    if (batch->empty() || batch->front().id != next_id_ || batch->back().id != object.last_id ||
+        batch->back().id - batch->front().id + 1 != static_cast<int64_t>(batch->size())) {
+      return Status::HandlerFailed("archive object " + object.key + " does not hold the ids its name says");
+    }
+    next_id_ = object.last_id + 1;
+    return Status::Ok();
+  }
+  if (point_.id && next_id_ <= *point_.id) {
+    return Status::InvalidInput("the archive ends at log id " + std::to_string(next_id_ - 1) + ", before the requested " +
+                                std::to_string(*point_.id));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sqlite_cdc::sinks

@@ -1,0 +1,252 @@
+// sqlite-cdc --output s3://... and sqlite-cdc-restore as a user runs them, against s3rver on
+// loopback: the restored database equals the source, row for row, at the end and at any point.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "sinks/net/http_client.h"
+#include "sqlite_cdc/setup.h"
+#include "support/app_db.h"
+#include "support/process.h"
+#include "support/s3_test_server.h"
+#include "support/temp_dir.h"
+
+namespace sqlite_cdc {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::AppDb;
+using testing::BackgroundProcess;
+using testing::ReadFile;
+using testing::RunProcess;
+using testing::WaitUntil;
+
+constexpr int kWideColumns = 100;
+
+// Every row of `table`, each value quoted by SQLite itself (type-exact: 1 vs 1.0 vs '1' vs X'01').
+std::vector<testing::Row> Dump(AppDb& db, const std::string& table) {
+  std::string values;
+  for (const auto& row : db.Rows("SELECT name FROM pragma_table_info('" + table + "')")) {
+    values += (values.empty() ? "quote(\"" : " || ',' || quote(\"") + *row[0] + "\")";
+  }
+  return db.Rows("SELECT " + values + " FROM \"" + table + "\" ORDER BY 1");
+}
+
+class S3ArchiveTest : public ::testing::Test {
+ protected:
+  S3ArchiveTest() : server_("cdc-test"), path_(dir_.File("app.db")), err_(dir_.File("err.txt")) {
+    setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+    AppDb app(path_);
+    app.Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, score REAL, avatar BLOB)");
+    app.Exec("CREATE TABLE \"order lines\" (\"order\" INTEGER, line INTEGER, qty, note TEXT, "
+             "PRIMARY KEY (\"order\", line)) WITHOUT ROWID");
+    app.Exec("CREATE TABLE events (kind TEXT, payload TEXT)");
+    std::string wide = "CREATE TABLE wide (id INTEGER PRIMARY KEY";
+    for (int i = 1; i <= kWideColumns; ++i) wide += ", c" + std::to_string(i);
+    app.Exec(wide + ")");
+    app.Exec("INSERT INTO users VALUES (100, 'before@x', 0.5, x'0102'), (101, NULL, NULL, NULL)");
+  }
+
+  std::string Url() const { return "s3://cdc-test/apps/one?endpoint=" + server_.endpoint(); }
+
+  void Capture() {
+    CaptureOptions capture;
+    capture.db_path = path_;
+    capture.blobs = true;
+    ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
+  }
+
+  std::unique_ptr<BackgroundProcess> StartCdc(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--db", path_, "--blobs", "--output", Url(), "--batch-size", "7",
+                                  "--poll-interval", "100ms", "--retry-initial-backoff", "20ms",
+                                  "--retry-max-backoff", "200ms", "--retry-attempts", "1000"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
+  }
+
+  // One round of application writes over every table: inserts, updates, deletes, NULLs, blobs.
+  void Write(int round) {
+    AppDb app(path_);
+    const std::string r = std::to_string(round);
+    app.Exec("BEGIN");
+    app.Exec("INSERT INTO users VALUES (" + r + ", 'u" + r + "@x', " + r + ".25, x'" + (round % 2 ? "CAFE" : "") + "')");
+    app.Exec("UPDATE users SET email = NULL, score = 9e999 WHERE id = 101");
+    app.Exec("INSERT INTO \"order lines\" VALUES (" + r + ", 1, 3, 'three'), (" + r + ", 2, 'x', NULL)");
+    app.Exec("COMMIT");
+    app.Exec("UPDATE \"order lines\" SET line = 3 WHERE \"order\" = " + r + " AND line = 2");
+    app.Exec("INSERT INTO events VALUES ('round', '" + r + "'), ('tmp', NULL)");
+    app.Exec("DELETE FROM events WHERE kind = 'tmp'");
+    std::string columns = "id", values = r;
+    for (int i = 1; i <= kWideColumns; ++i) {
+      columns += ", c" + std::to_string(i);
+      values += i % 3 == 0 ? ", NULL" : ", " + std::to_string(round * 1000 + i);
+    }
+    app.Exec("INSERT INTO wide (" + columns + ") VALUES (" + values + ")");
+    if (round > 1) app.Exec("DELETE FROM users WHERE id = " + std::to_string(round - 1));
+    app.Exec("UPDATE wide SET c99 = NULL, c100 = 'text' WHERE id = " + r);
+  }
+
+  long long Backlog() { return AppDb(path_).Int("SELECT count(*) FROM __cdc_log"); }
+  void WaitDrained() { ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; }, 60)) << ReadFile(err_); }
+
+  testing::ProcessResult Restore(const std::string& to, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--from", Url(), "--to", to};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunProcess(testing::BinaryPath("sqlite-cdc-restore"), args);
+  }
+
+  void ExpectSameTables(const std::string& expected_path, const std::string& restored_path) {
+    AppDb expected(expected_path), restored(restored_path);
+    for (const char* table : {"users", "order lines", "events", "wide"}) {
+      EXPECT_EQ(Dump(restored, table), Dump(expected, table)) << table;
+    }
+  }
+
+  // A consistent copy of the source as it is now.
+  std::string CopySource(const std::string& name) {
+    AppDb(path_).Exec("VACUUM INTO '" + dir_.File(name) + "'");
+    return dir_.File(name);
+  }
+
+  testing::S3TestServer server_;
+  testing::TempDir dir_;
+  std::string path_, err_;
+};
+
+TEST_F(S3ArchiveTest, RestoresADatabaseEqualToTheSourceRowForRow) {
+  Capture();
+  auto cdc = StartCdc({"--bootstrap", "--cdc"});
+  for (int round = 1; round <= 6; ++round) Write(round);
+  WaitDrained();
+  cdc->Signal(SIGTERM);
+  ASSERT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+
+  const auto result = Restore(dir_.File("restored.db"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  // The bootstrap ran beside the writer, so how much the snapshot holds varies; that it is used does not.
+  EXPECT_EQ(result.out.find(": 0 snapshot rows"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" snapshot rows, "), std::string::npos) << result.out;
+  ExpectSameTables(path_, dir_.File("restored.db"));
+  AppDb restored(dir_.File("restored.db"));
+  EXPECT_EQ(restored.Text("SELECT typeof(avatar) || hex(avatar) FROM users WHERE id = 100"), "blob0102")
+      << "blobs come back as bytes from the snapshot";
+  EXPECT_EQ(restored.Text("SELECT typeof(avatar) || hex(avatar) FROM users WHERE id = 6"), "blob")
+      << "and from the changes";
+  EXPECT_EQ(restored.Text("SELECT typeof(score) FROM users WHERE id = 101"), "real") << "Infinity stays a real";
+}
+
+TEST_F(S3ArchiveTest, RestoresToAMomentInTheMiddleByTimeAndById) {
+  Capture();
+  auto cdc = StartCdc({"--bootstrap", "--cdc"});
+  for (int round = 1; round <= 3; ++round) Write(round);
+  WaitDrained();
+  const std::string middle = CopySource("middle.db");
+  const long long middle_id = AppDb(path_).Int("SELECT last_deleted_id FROM __cdc_log_state");
+  std::this_thread::sleep_for(milliseconds(30));
+  const auto moment = std::chrono::system_clock::now();
+  std::this_thread::sleep_for(milliseconds(30));
+  for (int round = 4; round <= 6; ++round) Write(round);
+  WaitDrained();
+  cdc->Signal(SIGTERM);
+  ASSERT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(moment);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[40];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &parts);
+  const auto millis = std::chrono::duration_cast<milliseconds>(moment.time_since_epoch()).count() % 1000;
+  const std::string timestamp = std::string(text) + "." + std::to_string(1000 + millis).substr(1) + "Z";
+
+  auto by_time = Restore(dir_.File("by-time.db"), {"--timestamp", timestamp});
+  ASSERT_EQ(by_time.exit_code, 0) << by_time.err;
+  ExpectSameTables(middle, dir_.File("by-time.db"));
+  auto by_id = Restore(dir_.File("by-id.db"), {"--id", std::to_string(middle_id)});
+  ASSERT_EQ(by_id.exit_code, 0) << by_id.err;
+  EXPECT_NE(by_id.out.find("up to log id " + std::to_string(middle_id)), std::string::npos) << by_id.out;
+  ExpectSameTables(middle, dir_.File("by-id.db"));
+}
+
+TEST_F(S3ArchiveTest, AMissingObjectMakesRestoreFailWithoutAFile) {
+  Capture();
+  auto cdc = StartCdc();
+  for (int round = 1; round <= 3; ++round) Write(round);
+  WaitDrained();
+  cdc->Signal(SIGTERM);
+  ASSERT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+
+  const auto keys = server_.Keys("apps/one/changes/");
+  ASSERT_GE(keys.size(), 3u);
+  server_.Delete(keys[1]);
+  const auto result = Restore(dir_.File("restored.db"));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("the archive is missing log ids"), std::string::npos) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("restored.db")));
+}
+
+TEST_F(S3ArchiveTest, AnUnreachableServerLosesNothingAndDuplicatesNothing) {
+  Capture();
+  auto cdc = StartCdc({"--bootstrap", "--cdc"});
+  Write(1);
+  WaitDrained();
+  server_.Stop();
+  Write(2);
+  Write(3);
+  ASSERT_TRUE(WaitUntil([&] { return ReadFile(err_).find("retrying") != std::string::npos; })) << ReadFile(err_);
+  EXPECT_GT(Backlog(), 0) << "nothing leaves the log while the archive is unreachable";
+  server_.Start();
+  Write(4);
+  WaitDrained();
+  cdc->Signal(SIGTERM);
+  ASSERT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+
+  const auto result = Restore(dir_.File("restored.db"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ExpectSameTables(path_, dir_.File("restored.db"));
+}
+
+TEST_F(S3ArchiveTest, SlowDownAnswersAreRetriedWithoutLossOrDuplicates) {
+  Capture();
+  auto cdc = StartCdc({"--bootstrap", "--cdc"});
+  Write(1);
+  WaitDrained();
+  server_.FailNext(5);
+  Write(2);
+  Write(3);
+  WaitDrained();
+  cdc->Signal(SIGTERM);
+  ASSERT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+  EXPECT_NE(ReadFile(err_).find("SlowDown"), std::string::npos) << "the 503s were seen and retried";
+
+  const auto result = Restore(dir_.File("restored.db"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ExpectSameTables(path_, dir_.File("restored.db"));
+}
+
+TEST_F(S3ArchiveTest, BadSettingsAreExit2WithOneLine) {
+  Capture();
+  const std::string cdc = testing::BinaryPath("sqlite-cdc"), restore = testing::BinaryPath("sqlite-cdc-restore");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+      {cdc, {"--db", path_, "--output", "s3://Bad_Bucket/x"}},
+      {cdc, {"--db", path_, "--output", "s3://cdc-test/x?endpoint=nope"}},
+      {restore, {"--from", "s3://cdc-test/x", "--to", path_}},
+      {restore, {"--from", Url(), "--to", dir_.File("new.db"), "--timestamp", "yesterday"}},
+      {restore, {"--from", Url(), "--to", dir_.File("new.db"), "--id", "3", "--timestamp", "2026-01-01T00:00:00Z"}}};
+  for (const auto& [program, args] : cases) {
+    const auto result = RunProcess(program, args);
+    EXPECT_EQ(result.exit_code, 2) << args.back() << ": " << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+  unsetenv("AWS_SECRET_ACCESS_KEY");
+  const auto no_secret = RunProcess(cdc, {"--db", path_, "--output", Url()});
+  EXPECT_EQ(no_secret.exit_code, 2);
+  EXPECT_NE(no_secret.err.find("AWS_SECRET_ACCESS_KEY is not set"), std::string::npos) << no_secret.err;
+  EXPECT_EQ(no_secret.err.find("S3RVER"), std::string::npos) << "no credential in errors";
+}
+
+}  // namespace
+}  // namespace sqlite_cdc
