@@ -63,6 +63,7 @@ struct Flags {
   sqlite_cdc::EngineOptions engine;
   bool bootstrap = false;
   bool cdc = false;
+  bool drain = false;
   sqlite_cdc::sinks::OutputOptions output;
   std::string log_level = "info";
   std::string poll_interval = "1s";
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
   Flags flags;
   sqlite_cdc::cli::AddCaptureFlags(app, flags.engine.capture);
   app.add_flag("--bootstrap", flags.bootstrap, "deliver every existing row first");
-  app.add_flag("--cdc", flags.cdc, "stream changes until stopped (the default without --bootstrap)");
+  auto* cdc = app.add_flag("--cdc", flags.cdc, "stream changes until stopped (the default without --bootstrap)");
+  app.add_flag("--drain", flags.drain, "deliver what the log holds now, then exit")->excludes(cdc);
   sqlite_cdc::cli::AddOutputFlags(app, flags.output);
   app.add_option("--batch-size", flags.engine.batch_size, "changes per batch")
       ->capture_default_str()
@@ -136,6 +138,9 @@ int main(int argc, char** argv) {
     status = engine->BootstrapThenCdc(*handler);
   } else if (flags.bootstrap) {
     status = engine->Bootstrap(*handler);
+    if (status.ok() && flags.drain) status = engine->DrainOnce(*handler);
+  } else if (flags.drain) {
+    status = engine->DrainOnce(*handler);
   } else {
     status = engine->RunCdc(*handler);
   }

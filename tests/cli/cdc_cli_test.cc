@@ -177,6 +177,20 @@ TEST_F(CdcCliTest, BootstrapAloneDeliversTheTableAndExits) {
 namespace sqlite_cdc {
 namespace {
 
+TEST_F(CdcCliTest, DrainDeliversTheBacklogAndExits) {
+  SetUpCapture();
+  const auto writer = RunProcess(WriterPath(), {path_, "300", "0"});
+  ASSERT_EQ(writer.exit_code, 0) << writer.err;
+  const auto result = RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_, "--output", "json", "--drain"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto ids = EventIds(result.out);
+  ASSERT_EQ(ids.size(), 300u);
+  for (size_t i = 1; i < ids.size(); ++i) ASSERT_LT(ids[i - 1], ids[i]);
+  EXPECT_EQ(Backlog(), 0);
+  const auto both = RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_, "--drain", "--cdc"});
+  EXPECT_EQ(both.exit_code, 2) << "--drain and --cdc contradict each other";
+}
+
 TEST_F(CdcCliTest, TheCustomHandlerExampleReceivesTheChanges) {
   SetUpCapture();
   {
