@@ -3,13 +3,13 @@ BUILD ?= build
 JOBS ?= 2
 DEBIAN_PACKAGES := cmake ninja-build g++ make ccache pkg-config sqlite3 libsqlite3-dev libboost-dev \
   nlohmann-json3-dev librdkafka-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates
+  libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates gnuplot-nox
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
 # The servers and the independent signer the tests run come from npm, pinned by package-lock.json.
 NODE_DEPS := tests/node/node_modules/.package-lock.json
 
-.PHONY: all deps node-deps build test run clean
+.PHONY: all deps node-deps build test bench run clean
 
 all: build
 
@@ -41,6 +41,14 @@ build: deps $(BUILD)/CMakeCache.txt
 
 test: build node-deps
 	cd $(BUILD) && ctest --output-on-failure -j 2
+
+# Benchmarks build in Release in a folder of their own; see bench/run.sh for the knobs.
+BENCH_BUILD ?= build-bench
+bench: deps node-deps
+	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+	  -DSQLITE_CDC_BENCH=ON -DBUILD_TESTING=OFF
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target cdc_bench cdc_bench_report sqlite-cdc
+	bench/run.sh $(BENCH_BUILD)
 
 run: build
 	./examples/demo/run.sh $(BUILD)

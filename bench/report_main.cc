@@ -1,0 +1,259 @@
+// Turns Google Benchmark's JSON output into the Markdown tables of the README's Performance section,
+// a CSV of every figure, and the data and gnuplot script of the trigger-overhead chart.
+// Usage: cdc_bench_report RESULTS.json OUT_DIR
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using nlohmann::json;
+
+// One figure over the repetitions.
+struct Spread {
+  double median = 0, min = 0, max = 0;
+};
+
+// Figures of one benchmark: "time_us" and every counter, by aggregate.
+struct Entry {
+  std::map<std::string, Spread> figures;
+  std::string error;
+};
+
+// group/subject/variant/parameter -> entry.
+using Results = std::map<std::string, Entry>;
+
+std::string BaseName(const std::string& run_name) {
+  std::string out;
+  size_t start = 0;
+  for (int part = 0; part < 4; ++part) {
+    const size_t slash = run_name.find('/', start);
+    out += (part ? "/" : "") + run_name.substr(start, slash - start);
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+Results Load(const std::string& path) {
+  std::ifstream in(path);
+  const json document = json::parse(in);
+  Results results;
+  const std::vector<std::string> skip = {"name", "family_index", "per_family_instance_index", "run_name", "run_type",
+                                         "repetitions", "repetition_index", "threads", "iterations", "real_time",
+                                         "cpu_time", "time_unit", "aggregate_name", "aggregate_unit",
+                                         "error_occurred", "error_message"};
+  for (const json& run : document["benchmarks"]) {
+    Entry& entry = results[BaseName(run.value("run_name", run.value("name", "")))];
+    if (run.value("error_occurred", false)) {
+      entry.error = run.value("error_message", "failed");
+      continue;
+    }
+    if (run.value("run_type", "") != "aggregate") continue;
+    const std::string aggregate = run["aggregate_name"];
+    if (aggregate != "median" && aggregate != "min" && aggregate != "max") continue;
+    std::map<std::string, double> values{{"time_us", run["real_time"].get<double>()}};
+    for (const auto& [key, value] : run.items()) {
+      if (value.is_number() && std::find(skip.begin(), skip.end(), key) == skip.end()) values[key] = value;
+    }
+    for (const auto& [key, value] : values) {
+      Spread& spread = entry.figures[key];
+      (aggregate == "median" ? spread.median : aggregate == "min" ? spread.min : spread.max) = value;
+    }
+  }
+  return results;
+}
+
+std::optional<Spread> Figure(const Results& results, const std::string& name, const std::string& figure) {
+  const auto entry = results.find(name);
+  if (entry == results.end() || !entry->second.error.empty()) return std::nullopt;
+  const auto spread = entry->second.figures.find(figure);
+  if (spread == entry->second.figures.end()) return std::nullopt;
+  return spread->second;
+}
+
+std::string Number(double value) {
+  char text[32];
+  if (value >= 100) {
+    std::snprintf(text, sizeof text, "%.0f", value);
+  } else if (value >= 10) {
+    std::snprintf(text, sizeof text, "%.1f", value);
+  } else {
+    std::snprintf(text, sizeof text, "%.2f", value);
+  }
+  return text;
+}
+
+std::string Show(const std::optional<Spread>& spread) {
+  if (!spread) return "n/a";
+  return Number(spread->median) + " (" + Number(spread->min) + "–" + Number(spread->max) + ")";
+}
+
+// (with - without) / without, in percent, from the medians; the spread from the extremes.
+std::optional<Spread> Overhead(const std::optional<Spread>& with, const std::optional<Spread>& without) {
+  if (!with || !without) return std::nullopt;
+  const auto percent = [](double a, double b) { return (a - b) / b * 100; };
+  return Spread{percent(with->median, without->median), percent(with->min, without->max),
+                percent(with->max, without->min)};
+}
+
+std::string Percent(const std::optional<Spread>& spread) {
+  if (!spread) return "n/a";
+  return "+" + Number(spread->median) + "% (" + Number(spread->min) + "–" + Number(spread->max) + ")";
+}
+
+std::optional<double> Ratio(const std::optional<Spread>& a, const std::optional<Spread>& b) {
+  if (!a || !b || b->median == 0) return std::nullopt;
+  return a->median / b->median;
+}
+
+std::string ShowRatio(std::optional<double> ratio) { return ratio ? Number(*ratio) + "x" : "n/a"; }
+
+// The bound on ours/reference overhead at a width.
+double TriggerTarget(int width) {
+  if (width <= 63) return 1.25;
+  if (width <= 128) return 0.6;
+  if (width < 1000) return 0.25;
+  return 0.1;
+}
+
+const std::vector<int> kWidths = {2, 8, 32, 63, 64, 128, 256, 512, 1000, 2000};
+const std::vector<std::string> kWrites = {"insert", "update", "delete"};
+
+void TriggerTables(const Results& results, std::ostream& md, std::ostream& dat) {
+  md << "### Trigger overhead (single-row autocommit writes, WAL, synchronous=NORMAL)\n\n"
+     << "Time per write without triggers in µs; overhead = (with − without) / without for ours and the "
+        "reference's shape; ratio = our overhead / the reference's, against the target.\n\n";
+  dat << "width";
+  for (const auto& write : kWrites) dat << " " << write << "_ours " << write << "_reference";
+  dat << "\n";
+  std::map<int, std::string> dat_lines;
+  for (const auto& write : kWrites) {
+    md << "**" << write << "**\n\n| columns | without µs | ours | reference | ratio | target | met |\n"
+       << "|---:|---:|---:|---:|---:|---:|:-:|\n";
+    for (const int width : kWidths) {
+      const std::string suffix = "/" + std::to_string(width);
+      const auto none = Figure(results, "trigger/" + write + "/none" + suffix, "time_us");
+      const auto ours = Overhead(Figure(results, "trigger/" + write + "/ours" + suffix, "time_us"), none);
+      const auto reference = Overhead(Figure(results, "trigger/" + write + "/reference" + suffix, "time_us"), none);
+      const auto ratio = Ratio(ours, reference);
+      const double target = TriggerTarget(width);
+      md << "| " << width << " | " << Show(none) << " | " << Percent(ours) << " | " << Percent(reference) << " | "
+         << ShowRatio(ratio) << " | ≤ " << Number(target) << "x | "
+         << (ratio ? (*ratio <= target ? "yes" : "**no**") : "n/a") << " |\n";
+      dat_lines[width] += " " + (ours ? Number(ours->median) : "NaN") + " " +
+                          (reference ? Number(reference->median) : "NaN");
+    }
+    md << "\n";
+  }
+  for (const auto& [width, line] : dat_lines) dat << width << line << "\n";
+}
+
+void BlobTable(const Results& results, std::ostream& md) {
+  md << "### BLOB cost (one BLOB column, single-row autocommit writes)\n\n"
+     << "| write | bytes | without µs | ours, BLOBs left out | ours with `--blobs` |\n|---|---:|---:|---:|---:|\n";
+  for (const std::string write : {"insert", "update"}) {
+    for (const int size : {16, 256, 4096, 65536, 1 << 20}) {
+      const std::string suffix = "/" + std::to_string(size);
+      const auto none = Figure(results, "blob/" + write + "/none" + suffix, "time_us");
+      md << "| " << write << " | " << size << " | " << Show(none) << " | "
+         << Percent(Overhead(Figure(results, "blob/" + write + "/ours" + suffix, "time_us"), none)) << " | "
+         << Percent(Overhead(Figure(results, "blob/" + write + "/ours-blobs" + suffix, "time_us"), none)) << " |\n";
+    }
+  }
+  md << "\n";
+}
+
+void DrainTable(const Results& results, std::ostream& md) {
+  md << "### Drain throughput (a backlog of changes, events/s)\n\n"
+     << "| batch | floor (bare loop) | engine, no-op handler | ratio | CLI `--output json` > /dev/null | ratio | "
+        "CLI peak RSS MiB |\n|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const int batch : {64, 256, 1000, 4096}) {
+    const std::string suffix = "/" + std::to_string(batch);
+    const auto floor = Figure(results, "drain/backlog/floor" + suffix, "events_per_s");
+    const auto engine = Figure(results, "drain/backlog/engine" + suffix, "events_per_s");
+    const auto cli = Figure(results, "drain/backlog/cli-json" + suffix, "events_per_s");
+    md << "| " << batch << " | " << Show(floor) << " | " << Show(engine) << " | " << ShowRatio(Ratio(engine, floor))
+       << " | " << Show(cli) << " | " << ShowRatio(Ratio(cli, floor)) << " | "
+       << Show(Figure(results, "drain/backlog/cli-json" + suffix, "peak_rss_mib")) << " |\n";
+  }
+  md << "\n";
+}
+
+void BootstrapTable(const Results& results, std::ostream& md) {
+  const auto floor = Figure(results, "bootstrap/table/floor/1000", "rows_per_s");
+  const auto engine = Figure(results, "bootstrap/table/engine/1000", "rows_per_s");
+  md << "### Bootstrap (rows/s)\n\n| bare loop over the snapshot query | engine, no-op handler | ratio |\n"
+     << "|---:|---:|---:|\n| " << Show(floor) << " | " << Show(engine) << " | " << ShowRatio(Ratio(engine, floor))
+     << " |\n\n";
+}
+
+void LatencyTable(const Results& results, std::ostream& md) {
+  md << "### Commit-to-handler latency (µs)\n\n| wake-up | commits/s | p50 | p99 | max |\n|---|---:|---:|---:|---:|\n";
+  for (const std::string mode : {"inotify", "poll-50ms"}) {
+    for (const int rate : {200, 2000}) {
+      const std::string name = "latency/commit/" + mode + "/" + std::to_string(rate);
+      md << "| " << mode << " | " << rate << " | " << Show(Figure(results, name, "p50_us")) << " | "
+         << Show(Figure(results, name, "p99_us")) << " | " << Show(Figure(results, name, "max_us")) << " |\n";
+    }
+  }
+  md << "\n";
+}
+
+void SinkTable(const Results& results, std::ostream& md) {
+  md << "### Sinks (batches of 256 changes to local servers)\n\n"
+     << "| sink | floor batches/s | sink batches/s | sink events/s | ratio |\n|---|---:|---:|---:|---:|\n";
+  for (const std::string sink : {"http", "s3", "kafka"}) {
+    const auto floor = Figure(results, "sink/" + sink + "/floor/256", "batches_per_s");
+    const auto measured = Figure(results, "sink/" + sink + "/sink/256", "batches_per_s");
+    if (!floor && !measured) continue;
+    md << "| " << sink << " | " << Show(floor) << " | " << Show(measured) << " | "
+       << Show(Figure(results, "sink/" + sink + "/sink/256", "events_per_s")) << " | "
+       << ShowRatio(Ratio(measured, floor)) << " |\n";
+  }
+  md << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: cdc_bench_report RESULTS.json OUT_DIR\n";
+    return 2;
+  }
+  Results results;
+  try {
+    results = Load(argv[1]);
+  } catch (const std::exception& error) {
+    std::cerr << "cdc_bench_report: cannot read " << argv[1] << ": " << error.what() << "\n";
+    return 1;
+  }
+  const std::string out = argv[2];
+  std::ofstream md(out + "/results.md"), csv(out + "/results.csv"), dat(out + "/trigger_overhead.dat");
+  md << "Each figure: median over the repetitions (min–max).\n\n";
+  TriggerTables(results, md, dat);
+  BlobTable(results, md);
+  DrainTable(results, md);
+  BootstrapTable(results, md);
+  LatencyTable(results, md);
+  SinkTable(results, md);
+  csv << "benchmark,figure,median,min,max,error\n";
+  for (const auto& [name, entry] : results) {
+    if (!entry.error.empty()) csv << name << ",,,,,\"" << entry.error << "\"\n";
+    for (const auto& [figure, spread] : entry.figures) {
+      csv << name << "," << figure << "," << spread.median << "," << spread.min << "," << spread.max << ",\n";
+    }
+  }
+  for (const auto& [name, entry] : results) {
+    if (!entry.error.empty()) md << "- `" << name << "` failed: " << entry.error << "\n";
+  }
+  std::cout << std::ifstream(out + "/results.md").rdbuf();
+  return 0;
+}
