@@ -67,6 +67,10 @@ class EngineImpl {
         drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync),
         backoff_(options.retry.initial_backoff, options.retry.max_backoff,
                  static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
+    // Our own connection only: losing a deletion to a power cut means a batch is delivered again,
+    // which at-least-once allows, so an fsync per acknowledged batch buys nothing. --db-params may
+    // still ask for more.
+    db_.Execute("PRAGMA synchronous=NORMAL");
     internal::ApplyPragmas(db_, internal::ParseDbParams(options.capture.db_params));
     drift_.CheckIfSchemaChanged();
   }
