@@ -30,6 +30,12 @@ Database Database::OpenExisting(const std::string& path) {
   return db;
 }
 
+Database Database::OpenReadOnly(const std::string& path) {
+  struct stat info {};
+  if (path.empty() || ::stat(path.c_str(), &info) != 0) throw DatabaseError("database file not found: " + path, true);
+  return Open(path, SQLITE_OPEN_READONLY);
+}
+
 Database Database::OpenOrCreate(const std::string& path) {
   return Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 }

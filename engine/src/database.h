@@ -35,6 +35,8 @@ class Database {
  public:
   // Opens an existing database file read-write; never creates one.
   static Database OpenExisting(const std::string& path);
+  // Opens an existing database file read-only, for readers beside the engine (metrics, status).
+  static Database OpenReadOnly(const std::string& path);
   // Opens or creates (tests and the demo).
   static Database OpenOrCreate(const std::string& path);
 

@@ -27,6 +27,8 @@ struct RetryOptions {
   std::chrono::milliseconds max_backoff{30000};
 };
 
+class EngineObserver;
+
 struct EngineOptions {
   CaptureOptions capture;
   size_t batch_size = 256;
@@ -34,6 +36,7 @@ struct EngineOptions {
   bool use_inotify = true;   // false: wake on the poll timer only
   bool resync = false;       // re-install drifted triggers instead of warning
   RetryOptions retry;
+  EngineObserver* observer = nullptr;  // not owned; must outlive the engine
 };
 
 }  // namespace sqlite_cdc
