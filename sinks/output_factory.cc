@@ -4,12 +4,17 @@
 
 #include "sinks/http/http_sink.h"
 #include "sinks/json/json_lines_sink.h"
+#include "sinks/kafka/kafka_sink.h"
 #include "sinks/stdout/stdout_sink.h"
 
 namespace sqlite_cdc::sinks {
 
 Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>* handler) {
   const std::string& output = options.output;
+  const bool kafka = output.rfind("kafka://", 0) == 0;
+  if (!kafka && options.kafka.format != "event") {
+    return Status::InvalidInput("--format " + options.kafka.format + " applies to kafka:// outputs only");
+  }
   if (output == "-") {
     *handler = std::make_unique<StdoutSink>();
   } else if (output == "json") {
@@ -19,8 +24,17 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     if (Status status = ResolveHttpSinkConfig(output, options.http, &config); !status.ok()) return status;
     if (!config.tls.verify) spdlog::warn("TLS certificate verification is off (--http-insecure-skip-verify)");
     *handler = std::make_unique<HttpSink>(std::move(config));
+  } else if (kafka) {
+    KafkaSinkConfig config;
+    if (Status status = ResolveKafkaSinkConfig(output, options.kafka, options.source_db, &config); !status.ok()) {
+      return status;
+    }
+    std::unique_ptr<KafkaSink> sink;
+    if (Status status = KafkaSink::Create(std::move(config), &sink); !status.ok()) return status;
+    *handler = std::move(sink);
   } else {
-    return Status::InvalidInput("unsupported --output '" + output + "' (expected -, json, http://... or https://...)");
+    return Status::InvalidInput("unsupported --output '" + output +
+                                "' (expected -, json, http://..., https://... or kafka://...)");
   }
   return Status::Ok();
 }
