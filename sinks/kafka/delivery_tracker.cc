@@ -7,6 +7,7 @@ namespace sqlite_cdc::sinks {
 void DeliveryTracker::StartBatch() {
   first_serial_ = next_serial_;
   pending_ = 0;
+  failures_ = 0;
   change_of_message_.clear();
   failure_.reset();
   permanent_failure_ = false;
@@ -29,6 +30,7 @@ void DeliveryTracker::OnReport(void* opaque, rd_kafka_resp_err_t error) {
   if (serial < first_serial_ || serial >= next_serial_) return;  // from an abandoned attempt
   --pending_;
   if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  ++failures_;
   const bool permanent = ClassifyKafkaError(error) == HandlerResult::Kind::kFatal;
   if (!failure_ || (permanent && !permanent_failure_)) {
     failure_ = Failure{error, change_of_message_[serial - first_serial_]};

@@ -34,6 +34,7 @@ class DeliveryTracker {
 
   size_t pending() const { return pending_; }
   size_t messages() const { return change_of_message_.size(); }
+  size_t failures() const { return failures_; }
   // The batch's first failure that retrying cannot fix (ClassifyKafkaError), else its first failure.
   const std::optional<Failure>& failure() const { return failure_; }
   bool permanent_failure() const { return permanent_failure_; }
@@ -42,6 +43,7 @@ class DeliveryTracker {
   uint64_t next_serial_ = 1;  // never 0: a null opaque would be ambiguous in a debugger
   uint64_t first_serial_ = 1;
   size_t pending_ = 0;
+  size_t failures_ = 0;
   std::vector<size_t> change_of_message_;  // by serial - first_serial_
   std::optional<Failure> failure_;
   bool permanent_failure_ = false;

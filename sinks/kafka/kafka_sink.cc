@@ -30,6 +30,10 @@ std::string ChangeName(const Change& change) {
 Status KafkaSink::Create(KafkaSinkConfig config, std::unique_ptr<KafkaSink>* sink, Clock now) {
   std::unique_ptr<KafkaSink> created(new KafkaSink(std::move(config), std::move(now)));
   if (Status status = created->OpenProducer(); !status.ok()) return status;
+  const KafkaSinkConfig& used = created->config_;
+  spdlog::info("kafka: producing {} records to topic {} via {}",
+               used.format == KafkaFormat::kDebezium ? "Debezium" : "change event", used.url.topic,
+               used.url.bootstrap_servers);
   *sink = std::move(created);
   return Status::Ok();
 }
@@ -151,6 +155,10 @@ HandlerResult KafkaSink::Produce(rd_kafka_topic_t* topic, const Change& change, 
     tracker_.Untrack();
     std::string message = "kafka: cannot produce " + ChangeName(change) + " to topic " + rd_kafka_topic_name(topic) +
                           ": " + rd_kafka_error_string(error.get());
+    if (code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+      message += " (" + std::to_string(value ? value->size() : 0) +
+                 " bytes; the limits are librdkafka's message.max.bytes and the topic's max.message.bytes)";
+    }
     return ClassifyKafkaError(code) == HandlerResult::Kind::kFatal ? HandlerResult::Fatal(std::move(message))
                                                                    : HandlerResult::Retry(std::move(message));
   }
@@ -210,7 +218,8 @@ HandlerResult KafkaSink::AwaitReports(const Changes& batch, steady_clock::time_p
     const Change& change = batch[failure->change_index];
     std::string message = "kafka: delivery of " + ChangeName(change) + " to topic " +
                           rd_kafka_topic_name(topics_.at(change.table).get()) +
-                          " failed: " + rd_kafka_err2str(failure->error);
+                          " failed: " + rd_kafka_err2str(failure->error) + " (" + std::to_string(tracker_.failures()) +
+                          " of " + std::to_string(tracker_.messages()) + " records of the batch failed)";
     return tracker_.permanent_failure() ? HandlerResult::Fatal(std::move(message))
                                         : HandlerResult::Retry(std::move(message));
   }

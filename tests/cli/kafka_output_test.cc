@@ -32,6 +32,7 @@ constexpr int kPartitions = 4;
 // Kafka error codes the tests inject into Produce responses.
 constexpr int kNotEnoughReplicas = 19;
 constexpr int kTopicAuthorizationFailed = 29;
+constexpr int kOutOfOrderSequenceNumber = 45;
 
 class KafkaOutputTest : public ::testing::Test {
  protected:
@@ -281,6 +282,27 @@ TEST_F(KafkaOutputTest, ARefusedRecordStopsWithExit1AndKeepsTheLog) {
   EXPECT_NE(err.find("to topic changes failed: Broker: Topic authorization failed"), std::string::npos) << err;
   EXPECT_EQ(err.find("retrying"), std::string::npos) << "not worth a retry: " << err;
   EXPECT_EQ(Backlog(), kChanges);
+}
+
+TEST_F(KafkaOutputTest, AFailedIdempotentProducerIsReplacedAndNothingIsLost) {
+  KafkaMockCluster cluster({"changes:4"});
+  cluster.Command("push-errors 1 " + std::to_string(kOutOfOrderSequenceNumber));
+  const auto log = WriteChanges();
+  auto cdc = StartCdc(cluster.Url("changes"));
+  DeliverAllAndStop(*cdc);
+  EXPECT_NE(ReadFile(err_).find("a new producer sends the batch again"), std::string::npos) << ReadFile(err_);
+  ExpectEveryChangeAtLeastOnceInOrderPerKey(testing::ConsumeWithKcat(cluster.bootstrap_servers(), "changes"), log);
+}
+
+TEST_F(KafkaOutputTest, ARowTooLargeForKafkaStopsWithExit1AndKeepsTheLog) {
+  KafkaMockCluster cluster({"changes:4"});
+  testing::AppDb(path_).Exec("INSERT INTO items VALUES (1, 1, printf('%.*c', 2000000, 'x'))");
+  auto cdc = StartCdc(cluster.Url("changes"));
+  EXPECT_EQ(cdc->Wait(), 1);
+  const std::string err = ReadFile(err_);
+  EXPECT_NE(err.find("cannot produce change 1 (items) to topic changes"), std::string::npos) << err;
+  EXPECT_NE(err.find("message.max.bytes"), std::string::npos) << err;
+  EXPECT_EQ(Backlog(), 1);
 }
 
 TEST_F(KafkaOutputTest, RetriesExhaustedStopWithExit1AndKeepTheLog) {

@@ -253,6 +253,7 @@ TEST(DeliveryTrackerTest, APermanentFailureWinsOverAnEarlierPassingOne) {
   EXPECT_TRUE(tracker.permanent_failure());
   EXPECT_EQ(tracker.failure()->change_index, 1u);
   EXPECT_EQ(tracker.failure()->error, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  EXPECT_EQ(tracker.failures(), 3u);
 }
 
 }  // namespace
