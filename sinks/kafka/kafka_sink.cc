@@ -165,6 +165,13 @@ HandlerResult KafkaSink::Produce(rd_kafka_topic_t* topic, const Change& change, 
 }
 
 HandlerResult KafkaSink::Handle(const Changes& batch) {
+  char reason[512];
+  if (producer_ && rd_kafka_fatal_error(producer_.get(), reason, sizeof reason) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // Raised after the last batch was confirmed: this producer would refuse every record.
+    spdlog::warn("kafka: the producer failed between batches ({}); starting a new one",
+                 RedactValues(reason, config_.properties));
+    CloseProducer(milliseconds(0));
+  }
   if (!producer_) {
     if (Status status = OpenProducer(); !status.ok()) return HandlerResult::Fatal(status.message());
   }
@@ -213,7 +220,6 @@ HandlerResult KafkaSink::AwaitReports(const Changes& batch, steady_clock::time_p
     CloseProducer(milliseconds(0));
     return HandlerResult::Retry(message + " (a new producer sends the batch again)");
   }
-  if (client_refused_) return HandlerResult::Fatal(*client_refused_);
   if (const auto& failure = tracker_.failure()) {
     const Change& change = batch[failure->change_index];
     std::string message = "kafka: delivery of " + ChangeName(change) + " to topic " +
@@ -223,12 +229,11 @@ HandlerResult KafkaSink::AwaitReports(const Changes& batch, steady_clock::time_p
     return tracker_.permanent_failure() ? HandlerResult::Fatal(std::move(message))
                                         : HandlerResult::Retry(std::move(message));
   }
-  if (tracker_.pending() > 0) {
-    return HandlerResult::Retry("kafka: " + std::to_string(tracker_.pending()) + " of " +
-                                std::to_string(tracker_.messages()) + " records unconfirmed after " +
-                                std::to_string((config_.timeout + kReportGrace).count()) + " ms");
-  }
-  return HandlerResult::Success();
+  if (tracker_.pending() == 0) return HandlerResult::Success();  // even if some broker refused us
+  if (client_refused_) return HandlerResult::Fatal(*client_refused_);
+  return HandlerResult::Retry("kafka: " + std::to_string(tracker_.pending()) + " of " +
+                              std::to_string(tracker_.messages()) + " records unconfirmed after " +
+                              std::to_string((config_.timeout + kReportGrace).count()) + " ms");
 }
 
 void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
