@@ -1,5 +1,8 @@
 #include "sinks/kafka/kafka_sink_config.h"
 
+#include <cstdint>
+#include <limits>
+
 namespace sqlite_cdc::sinks {
 
 Status ResolveKafkaSinkConfig(const std::string& url, const KafkaSinkOptions& options, const std::string& source_db,
@@ -25,7 +28,10 @@ Status ResolveKafkaSinkConfig(const std::string& url, const KafkaSinkOptions& op
       return status;
     }
   }
-  if (options.timeout.count() <= 0) return Status::InvalidInput("--kafka-timeout must be positive");
+  // message.timeout.ms is a 32-bit count of milliseconds (about 24 days).
+  if (options.timeout.count() <= 0 || options.timeout.count() > std::numeric_limits<int32_t>::max()) {
+    return Status::InvalidInput("--kafka-timeout must be positive and at most 596h");
+  }
   resolved.timeout = options.timeout;
   resolved.source_db = source_db;
   *config = std::move(resolved);

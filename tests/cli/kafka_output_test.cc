@@ -342,6 +342,7 @@ TEST_F(KafkaOutputTest, BadKafkaSettingsAreExit2WithOneLine) {
       {{"--output", url, "--kafka-property", "compression.type=secret-value-123"}, "'compression.type'"},
       {{"--output", url, "--kafka-property-file", "/nonexistent/kafka.properties"}, "cannot read"},
       {{"--output", url, "--kafka-timeout", "soon"}, "invalid duration"},
+      {{"--output", url, "--kafka-timeout", "1000h"}, "at most 596h"},
       {{"--output", url, "--format", "avro"}, "--format"},
       {{"--output", "json", "--format", "debezium"}, "kafka:// outputs only"}};
   for (const auto& [extra, expected] : cases) {
