@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 DEBIAN_PACKAGES := cmake ninja-build g++ make ccache pkg-config sqlite3 libsqlite3-dev libboost-dev \
   nlohmann-json3-dev librdkafka-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates gnuplot-nox
+  libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates gnuplot-nox kcat
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
 # The servers and the independent signer the tests run come from npm, pinned by package-lock.json.
