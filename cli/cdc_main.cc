@@ -12,6 +12,7 @@
 #include "capture_flags.h"
 #include "duration.h"
 #include "output_flags.h"
+#include "status_command.h"
 #include "sinks/output_factory.h"
 #include "sqlite_cdc/engine.h"
 
@@ -97,7 +98,7 @@ void ConfigureLogging(const std::string& level) {
 int main(int argc, char** argv) {
   CLI::App app{"Stream the changes of an SQLite database to an output", "sqlite-cdc"};
   Flags flags;
-  sqlite_cdc::cli::AddCaptureFlags(app, flags.engine.capture);
+  CLI::Option* db = sqlite_cdc::cli::AddCaptureFlags(app, flags.engine.capture);
   app.add_flag("--bootstrap", flags.bootstrap, "deliver every existing row first");
   auto* cdc = app.add_flag("--cdc", flags.cdc, "stream changes until stopped (the default without --bootstrap)");
   app.add_flag("--drain", flags.drain, "deliver what the log holds now, then exit")->excludes(cdc);
@@ -117,8 +118,20 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 
+  sqlite_cdc::cli::StatusFlags status_flags;
+  CLI::App* status_command = sqlite_cdc::cli::AddStatusCommand(app, status_flags);
+  db->required(false);  // streaming needs it (checked below); `status` takes its own
+
   if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;
   const std::string program = app.get_name();
+  if (status_command->parsed()) {
+    for (const CLI::Option* option : app.get_options()) {
+      if (option->count() == 0) continue;
+      return sqlite_cdc::cli::Report(program, Status::InvalidInput(option->get_name() + " before status: write sqlite-cdc status --db F [flags]"));
+    }
+    return sqlite_cdc::cli::RunStatus(program, status_flags);
+  }
+  if (db->count() == 0) return sqlite_cdc::cli::Report(program, Status::InvalidInput("--db is required (see --help)"));
   if (Status status = ApplyDurations(flags); !status.ok()) return sqlite_cdc::cli::Report(program, status);
   ConfigureLogging(flags.log_level);
   flags.output.source_db = flags.engine.capture.db_path;

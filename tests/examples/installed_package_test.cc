@@ -50,10 +50,10 @@ class InstalledPackageTest : public ::testing::Test {
 };
 
 TEST_F(InstalledPackageTest, InstallsThePublicHeadersTheLibraryTheProgramsAndBothPackageFiles) {
-  for (const char* file : {"include/sqlite_cdc/engine.h", "include/sqlite_cdc/version.h", "lib/libsqlite_cdc.a",
-                           "bin/sqlite-cdc", "bin/sqlite-cdc-setup", "bin/sqlite-cdc-restore",
-                           "lib/cmake/SqliteCdc/SqliteCdcConfig.cmake",
-                           "lib/cmake/SqliteCdc/SqliteCdcConfigVersion.cmake", "lib/pkgconfig/sqlite-cdc.pc"}) {
+  for (const char* file :
+       {"include/sqlite_cdc/engine.h", "include/sqlite_cdc/version.h", "lib/libsqlite_cdc.a", "bin/sqlite-cdc",
+        "bin/sqlite-cdc-setup", "bin/sqlite-cdc-restore", "lib/cmake/SqliteCdc/SqliteCdcConfig.cmake",
+        "lib/cmake/SqliteCdc/SqliteCdcConfigVersion.cmake", "lib/pkgconfig/sqlite-cdc.pc"}) {
     EXPECT_TRUE(std::filesystem::is_regular_file(prefix_ + "/" + file)) << file;
   }
   // The implementation's headers are not API.
@@ -69,8 +69,8 @@ TEST_F(InstalledPackageTest, InstallsThePublicHeadersTheLibraryTheProgramsAndBot
 TEST_F(InstalledPackageTest, TheCustomHandlerExampleBuildsAgainstItWithFindPackageAndReceivesTheChanges) {
   const std::string build = dir_.File("example-build");
   const ProcessResult configure =
-      RunProcess(CDC_CMAKE_COMMAND, {"-S", std::string(CDC_SOURCE_DIR) + "/examples/custom_handler", "-B", build,
-                                     "-G", "Ninja", "-DCMAKE_MAKE_PROGRAM=" CDC_MAKE_PROGRAM,
+      RunProcess(CDC_CMAKE_COMMAND, {"-S", std::string(CDC_SOURCE_DIR) + "/examples/custom_handler", "-B", build, "-G",
+                                     "Ninja", "-DCMAKE_MAKE_PROGRAM=" CDC_MAKE_PROGRAM,
                                      "-DCMAKE_CXX_COMPILER=" CDC_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix_});
   ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
   const ProcessResult compile = RunProcess(CDC_CMAKE_COMMAND, {"--build", build});
@@ -84,8 +84,8 @@ TEST_F(InstalledPackageTest, TheCustomHandlerExampleBuildsAgainstItWithFindPacka
 }
 
 TEST_F(InstalledPackageTest, PkgConfigGivesFlagsThatCompileAndLinkAProgram) {
-  const ProcessResult flags = RunProcess("/usr/bin/env", {"PKG_CONFIG_PATH=" + prefix_ + "/lib/pkgconfig",
-                                                          "pkg-config", "--static", "--cflags", "--libs", "sqlite-cdc"});
+  const ProcessResult flags = RunProcess("/usr/bin/env", {"PKG_CONFIG_PATH=" + prefix_ + "/lib/pkgconfig", "pkg-config",
+                                                          "--static", "--cflags", "--libs", "sqlite-cdc"});
   ASSERT_EQ(flags.exit_code, 0) << flags.err;
 
   const std::string source = dir_.File("tiny.cc");
