@@ -1,9 +1,11 @@
 // sqlite-cdc: drains the change log into the chosen output.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -12,6 +14,7 @@
 #include "capture_flags.h"
 #include "duration.h"
 #include "output_flags.h"
+#include "progress_printer.h"
 #include "status_command.h"
 #include "sinks/output_factory.h"
 #include "sqlite_cdc/engine.h"
@@ -139,6 +142,12 @@ int main(int argc, char** argv) {
   std::unique_ptr<sqlite_cdc::ChangesHandler> handler;
   if (Status status = sqlite_cdc::sinks::MakeHandler(flags.output, &handler); !status.ok()) {
     return sqlite_cdc::cli::Report(program, status);
+  }
+  // Progress is for a person watching the bootstrap; logs and pipes get none.
+  std::optional<sqlite_cdc::cli::ProgressPrinter> progress;
+  if (flags.bootstrap && isatty(STDERR_FILENO)) {
+    progress.emplace(stderr);
+    flags.engine.bootstrap_progress = [&progress](const sqlite_cdc::BootstrapProgress& at) { progress->Report(at); };
   }
   StopOnSignals::BlockInThisAndNewThreads();
   std::unique_ptr<sqlite_cdc::Engine> engine;

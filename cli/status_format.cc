@@ -1,8 +1,9 @@
 #include "status_format.h"
 
-#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "duration.h"
 
 namespace sqlite_cdc::cli {
 namespace {
@@ -21,18 +22,6 @@ std::string HumanBytes(int64_t bytes) {
   for (; value >= 1024 && unit < 4; ++unit) value /= 1024;
   if (unit == 0) return std::to_string(bytes) + " bytes";
   return Printf("%.1f ", value) + units[unit] + " (" + std::to_string(bytes) + " bytes)";
-}
-
-// "12.3s", "5m 3s", "2h 5m", "3d 4h".
-std::string HumanAge(double seconds) {
-  if (std::fabs(seconds) < 60) return Printf("%.1fs", seconds);
-  const auto whole = static_cast<int64_t>(seconds);
-  const auto pair = [](int64_t big, const char* big_unit, int64_t small, const char* small_unit) {
-    return std::to_string(big) + big_unit + " " + std::to_string(small) + small_unit;
-  };
-  if (whole < 3600) return pair(whole / 60, "m", whole % 60, "s");
-  if (whole < 86400) return pair(whole / 3600, "h", whole % 3600 / 60, "m");
-  return pair(whole / 86400, "d", whole % 86400 / 3600, "h");
 }
 
 int DriftedCount(const CaptureStatus& status) {
@@ -56,7 +45,7 @@ std::string FormatStatusText(const std::string& db_path, const CaptureStatus& st
   line("backlog:", std::to_string(status.backlog) + (status.backlog == 1 ? " change" : " changes"));
   if (status.oldest_id) {
     std::string oldest = "id " + std::to_string(*status.oldest_id) + " at " + status.oldest_timestamp.value_or("");
-    if (status.oldest_age_seconds) oldest += ", " + HumanAge(*status.oldest_age_seconds) + " ago";
+    if (status.oldest_age_seconds) oldest += ", " + FormatDuration(*status.oldest_age_seconds) + " ago";
     line("oldest change:", oldest);
   } else {
     line("oldest change:", "none, the log is empty");

@@ -83,11 +83,14 @@ class EngineImpl {
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
     bool accepted = false;
     if (Status status = AnnounceSchema(handler, reader_.MaxId(), &accepted); !status.ok() || !accepted) return status;
-    internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond);
+    internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond,
+                                  options_.bootstrap_progress);
     spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
+    internal::DeliveryProgress delivery(options_.bootstrap_progress, spool.tables());
     for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
          spool.Next(options_.batch_size, batch_)) {
       if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
+      delivery.Delivered(static_cast<int64_t>(batch_.size()));
     }
     if (watcher_.stopped()) return Status::Ok();
     const int64_t position = spool.log_position();
