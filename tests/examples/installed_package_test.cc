@@ -68,10 +68,11 @@ TEST_F(InstalledPackageTest, InstallsThePublicHeadersTheLibraryTheProgramsAndBot
 
 TEST_F(InstalledPackageTest, TheCustomHandlerExampleBuildsAgainstItWithFindPackageAndReceivesTheChanges) {
   const std::string build = dir_.File("example-build");
-  const ProcessResult configure =
-      RunProcess(CDC_CMAKE_COMMAND, {"-S", std::string(CDC_SOURCE_DIR) + "/examples/custom_handler", "-B", build, "-G",
-                                     "Ninja", "-DCMAKE_MAKE_PROGRAM=" CDC_MAKE_PROGRAM,
-                                     "-DCMAKE_CXX_COMPILER=" CDC_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix_});
+  const ProcessResult configure = RunProcess(
+      CDC_CMAKE_COMMAND, {"-S", std::string(CDC_SOURCE_DIR) + "/examples/custom_handler", "-B", build, "-G", "Ninja",
+                          "-DCMAKE_MAKE_PROGRAM=" CDC_MAKE_PROGRAM, "-DCMAKE_CXX_COMPILER=" CDC_CXX_COMPILER,
+                          "-DCMAKE_PREFIX_PATH=" + prefix_, "-DCMAKE_CXX_FLAGS=" CDC_CONSUMER_CXX_FLAGS,
+                          "-DCMAKE_EXE_LINKER_FLAGS=" CDC_CONSUMER_LINK_FLAGS});
   ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
   const ProcessResult compile = RunProcess(CDC_CMAKE_COMMAND, {"--build", build});
   ASSERT_EQ(compile.exit_code, 0) << compile.out << compile.err;
@@ -102,6 +103,7 @@ int main(int, char** argv) {
 )";
   const std::string program = dir_.File("tiny");
   std::vector<std::string> args{"-std=c++17", source, "-o", program};
+  for (const std::string& flag : SplitWords(CDC_CONSUMER_CXX_FLAGS " " CDC_CONSUMER_LINK_FLAGS)) args.push_back(flag);
   for (const std::string& flag : SplitWords(flags.out)) args.push_back(flag);
   const ProcessResult compile = RunProcess(CDC_CXX_COMPILER, args);
   ASSERT_EQ(compile.exit_code, 0) << flags.out << "\n" << compile.err;
