@@ -1,16 +1,19 @@
 // Sinks against local servers: batches of 256 changes into the HTTP sink (signed, keep-alive)
 // against a loopback receiver, beside the floor of posting the same bytes with a bare kept-alive
-// client; and into the S3 archive against s3rver, beside bare PUTs of the same bytes.
+// client; into the S3 archive against s3rver, beside bare PUTs of the same bytes; and into
+// librdkafka's mock cluster, beside a bare producer with the same guarantees sending the same records.
 #include <cstdlib>
 #include <filesystem>
 #include <variant>
 
 #include "bench_db.h"
 #include "sinks/http/http_sink.h"
+#include "sinks/kafka/kafka_sink.h"
 #include "sinks/net/http_client.h"
 #include "sinks/s3/gzip.h"
 #include "sinks/s3/s3_archive_sink.h"
 #include "support/http_test_server.h"
+#include "support/kafka_mock_cluster.h"
 #include "support/s3_test_server.h"
 
 namespace sqlite_cdc::bench {
@@ -140,9 +143,71 @@ void S3Floor(benchmark::State& state) {
   Report(state, batches);
 }
 
+void KafkaSinkBatches(benchmark::State& state) {
+  testing::KafkaMockCluster cluster({"bench:4"});
+  sinks::KafkaSinkConfig config;
+  std::unique_ptr<sinks::KafkaSink> sink;
+  if (!sinks::ResolveKafkaSinkConfig(cluster.Url("bench"), {}, "bench.db", &config).ok() ||
+      !sinks::KafkaSink::Create(std::move(config), &sink).ok()) {
+    state.SkipWithError("bad sink configuration");
+    return;
+  }
+  int64_t batches = 0;
+  for (auto _ : state) {
+    if (sink->Handle(SyntheticBatch(batches * kBatchSize + 1)).kind != HandlerResult::Kind::kSuccess) {
+      state.SkipWithError("a batch failed");
+      return;
+    }
+    ++batches;
+  }
+  Report(state, batches);
+}
+
+// The same records from a bare producer with the same guarantees and librdkafka's defaults,
+// polling for delivery reports as the sink does until the batch is confirmed.
+void KafkaFloor(benchmark::State& state) {
+  testing::KafkaMockCluster cluster({"bench:4"});
+  char error[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [name, value] : {std::pair{"bootstrap.servers", cluster.bootstrap_servers().c_str()},
+                                    {"enable.idempotence", "true"}, {"acks", "all"},
+                                    {"partitioner", "murmur2_random"}}) {
+    rd_kafka_conf_set(conf, name, value, error, sizeof error);
+  }
+  int64_t confirmed = 0;
+  rd_kafka_conf_set_opaque(conf, &confirmed);
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) ++*static_cast<int64_t*>(opaque);
+  });
+  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> producer(
+      rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error), &rd_kafka_destroy);
+  int64_t batches = 0;
+  for (auto _ : state) {
+    for (const Change& change : SyntheticBatch(batches * kBatchSize + 1)) {
+      std::string value;
+      AppendEventJson(value, change);
+      rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("bench"), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_KEY(change.key.data(), change.key.size()),
+                        RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_END);
+    }
+    ++batches;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (confirmed < batches * static_cast<int64_t>(kBatchSize)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        state.SkipWithError("delivery reports missing");
+        return;
+      }
+      rd_kafka_poll(producer.get(), 1);
+    }
+  }
+  Report(state, batches);
+}
+
 const bool registered = [] {
   Register("sink/http/floor/256", 2000, HttpFloor);
   Register("sink/http/sink/256", 2000, HttpSinkBatches);
+  Register("sink/kafka/floor/256", 300, KafkaFloor);
+  Register("sink/kafka/sink/256", 300, KafkaSinkBatches);
   if (S3ServerAvailable()) {
     Register("sink/s3/floor/256", 300, S3Floor);
     Register("sink/s3/sink/256", 300, S3ArchiveBatches);

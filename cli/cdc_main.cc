@@ -12,6 +12,8 @@
 #include <spdlog/spdlog.h>
 
 #include "capture_flags.h"
+#include "cli/metrics/metrics_server.h"
+#include "cli/metrics/prometheus_metrics.h"
 #include "duration.h"
 #include "output_flags.h"
 #include "progress_printer.h"
@@ -70,6 +72,7 @@ struct Flags {
   bool drain = false;
   sqlite_cdc::sinks::OutputOptions output;
   std::string log_level = "info";
+  std::string metrics_addr;
   std::string poll_interval = "1s";
   std::string retry_initial = "100ms";
   std::string retry_max = "30s";
@@ -96,6 +99,16 @@ void ConfigureLogging(const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
+// `status` takes its flags after it; a streaming flag before it is refused rather than ignored.
+int RunStatusCommand(const CLI::App& app, const sqlite_cdc::cli::StatusFlags& flags) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->count() == 0) continue;
+    return sqlite_cdc::cli::Report(
+        app.get_name(), Status::InvalidInput(option->get_name() + " before status: write sqlite-cdc status --db F ..."));
+  }
+  return sqlite_cdc::cli::RunStatus(app.get_name(), flags);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,6 +130,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000));
   app.add_option("--retry-initial-backoff", flags.retry_initial, "first retry delay")->capture_default_str();
   app.add_option("--retry-max-backoff", flags.retry_max, "longest retry delay")->capture_default_str();
+  app.add_option("--metrics-addr", flags.metrics_addr, "serve /metrics and /healthz at HOST:PORT (port 0: any)");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
@@ -127,13 +141,7 @@ int main(int argc, char** argv) {
 
   if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;
   const std::string program = app.get_name();
-  if (status_command->parsed()) {
-    for (const CLI::Option* option : app.get_options()) {
-      if (option->count() == 0) continue;
-      return sqlite_cdc::cli::Report(program, Status::InvalidInput(option->get_name() + " before status: write sqlite-cdc status --db F [flags]"));
-    }
-    return sqlite_cdc::cli::RunStatus(program, status_flags);
-  }
+  if (status_command->parsed()) return RunStatusCommand(app, status_flags);
   if (db->count() == 0) return sqlite_cdc::cli::Report(program, Status::InvalidInput("--db is required (see --help)"));
   if (Status status = ApplyDurations(flags); !status.ok()) return sqlite_cdc::cli::Report(program, status);
   ConfigureLogging(flags.log_level);
@@ -150,9 +158,26 @@ int main(int argc, char** argv) {
     flags.engine.bootstrap_progress = [&progress](const sqlite_cdc::BootstrapProgress& at) { progress->Report(at); };
   }
   StopOnSignals::BlockInThisAndNewThreads();
+  sqlite_cdc::cli::PrometheusMetrics metrics;
+  if (!flags.metrics_addr.empty()) flags.engine.observer = &metrics;
   std::unique_ptr<sqlite_cdc::Engine> engine;
   if (Status status = sqlite_cdc::Engine::Open(flags.engine, &engine); !status.ok()) {
     return sqlite_cdc::cli::Report(program, status);
+  }
+  std::unique_ptr<sqlite_cdc::cli::MetricsServer> metrics_server;
+  if (!flags.metrics_addr.empty()) {
+    const sqlite_cdc::CaptureOptions capture = flags.engine.capture;
+    Status status = sqlite_cdc::cli::MetricsServer::Start(
+        flags.metrics_addr,
+        [&metrics, capture] {
+          sqlite_cdc::LogBacklog backlog;
+          // A failed read shows as an empty backlog; the engine's own errors are what stop it.
+          if (!sqlite_cdc::ReadLogBacklog(capture, &backlog).ok()) backlog = {};
+          return metrics.Render(backlog, std::chrono::system_clock::now());
+        },
+        [&metrics] { return !metrics.failing(); }, &metrics_server);
+    if (!status.ok()) return sqlite_cdc::cli::Report(program, status);
+    spdlog::info("serving metrics at {}/metrics and health at {}/healthz", metrics_server->url(), metrics_server->url());
   }
   StopOnSignals stop(*engine);
   Status status;

@@ -37,11 +37,29 @@ void AddHttpFlags(CLI::App& app, sinks::HttpSinkOptions& http) {
       ->group(group);
 }
 
+void AddKafkaFlags(CLI::App& app, sinks::KafkaSinkOptions& kafka) {
+  const std::string group = "Kafka output (kafka://)";
+  app.add_option("--format", kafka.format, "record value: event (the change event JSON) or debezium")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"event", "debezium"}))
+      ->group(group);
+  app.add_flag_callback("--kafka-no-tombstones", [&kafka] { kafka.tombstones = false; },
+                        "debezium: no null-valued record after each delete")
+      ->group(group);
+  app.add_option("--kafka-property", kafka.properties, "librdkafka property name=value (repeatable; values never logged)")
+      ->group(group);
+  app.add_option("--kafka-property-file", kafka.properties_file, "file of name=value lines, for secrets")->group(group);
+  AddDurationOption(app, "--kafka-timeout", kafka.timeout, "bound on each batch's delivery (message.timeout.ms)");
+  app.get_option("--kafka-timeout")->group(group);
+}
+
 }  // namespace
 
 void AddOutputFlags(CLI::App& app, sinks::OutputOptions& options) {
-  app.add_option("--output", options.output, "-, json, http(s)://host[:port]/path")->capture_default_str();
+  app.add_option("--output", options.output, "-, json, http(s)://host[:port]/path, kafka://host:port[,...]/topic")
+      ->capture_default_str();
   AddHttpFlags(app, options.http);
+  AddKafkaFlags(app, options.kafka);
 }
 
 }  // namespace sqlite_cdc::cli

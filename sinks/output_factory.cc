@@ -4,6 +4,7 @@
 
 #include "sinks/http/http_sink.h"
 #include "sinks/json/json_lines_sink.h"
+#include "sinks/kafka/kafka_sink.h"
 #include "sinks/s3/s3_archive_sink.h"
 #include "sinks/stdout/stdout_sink.h"
 
@@ -11,6 +12,10 @@ namespace sqlite_cdc::sinks {
 
 Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>* handler) {
   const std::string& output = options.output;
+  const bool kafka = output.rfind("kafka://", 0) == 0;
+  if (!kafka && options.kafka.format != "event") {
+    return Status::InvalidInput("--format " + options.kafka.format + " applies to kafka:// outputs only");
+  }
   if (output == "-") {
     *handler = std::make_unique<StdoutSink>();
   } else if (output == "json") {
@@ -27,9 +32,17 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     if (Status status = CredentialsFromEnvironment(&credentials); !status.ok()) return status;
     *handler = std::make_unique<S3ArchiveSink>(
         std::make_unique<S3Client>(std::move(location), std::move(credentials), options.http.timeout));
+  } else if (kafka) {
+    KafkaSinkConfig config;
+    if (Status status = ResolveKafkaSinkConfig(output, options.kafka, options.source_db, &config); !status.ok()) {
+      return status;
+    }
+    std::unique_ptr<KafkaSink> sink;
+    if (Status status = KafkaSink::Create(std::move(config), &sink); !status.ok()) return status;
+    *handler = std::move(sink);
   } else {
     return Status::InvalidInput("unsupported --output '" + output +
-                                "' (expected -, json, http://..., https://... or s3://...)");
+                                "' (expected -, json, http://..., https://..., kafka://... or s3://...)");
   }
   return Status::Ok();
 }

@@ -18,9 +18,7 @@ Database Database::Open(const std::string& path, int flags) {
 
 Database Database::OpenExisting(const std::string& path) { return OpenExistingFile(path, SQLITE_OPEN_READWRITE); }
 
-Database Database::OpenExistingReadOnly(const std::string& path) {
-  return OpenExistingFile(path, SQLITE_OPEN_READONLY);
-}
+Database Database::OpenReadOnly(const std::string& path) { return OpenExistingFile(path, SQLITE_OPEN_READONLY); }
 
 Database Database::OpenExistingFile(const std::string& path, int flags) {
   struct stat info {};

@@ -35,9 +35,10 @@ class Database {
  public:
   // Opens an existing database file read-write; never creates one.
   static Database OpenExisting(const std::string& path);
-  // Opens an existing database file read-only: nothing done through it can change the file. (On a
-  // WAL database SQLite still creates the -wal and -shm files if missing, as every reader does.)
-  static Database OpenExistingReadOnly(const std::string& path);
+  // Opens an existing database file read-only, for readers beside the engine (metrics, status):
+  // nothing done through it can change the file. (On a WAL database SQLite still creates the -wal
+  // and -shm files if missing, as every reader does.)
+  static Database OpenReadOnly(const std::string& path);
   // Opens or creates (tests and the demo).
   static Database OpenOrCreate(const std::string& path);
 

@@ -1,4 +1,5 @@
 #include "sqlite_cdc/engine.h"
+#include "sqlite_cdc/engine_observer.h"
 
 #include <spdlog/spdlog.h>
 
@@ -47,6 +48,10 @@ class EngineImpl {
         drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync),
         backoff_(options.retry.initial_backoff, options.retry.max_backoff,
                  static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
+    // Our own connection only: losing a deletion to a power cut means a batch is delivered again,
+    // which at-least-once allows, so an fsync per acknowledged batch buys nothing. --db-params may
+    // still ask for more.
+    db_.Execute("PRAGMA synchronous=NORMAL");
     internal::ApplyPragmas(db_, internal::ParseDbParams(options.capture.db_params));
     drift_.CheckIfSchemaChanged();
   }
@@ -118,7 +123,7 @@ class EngineImpl {
   // Calls the handler until it accepts the batch (*accepted), within the retry bounds. Ok without
   // *accepted means a stop came during a backoff: the batch stays in the log.
   Status Deliver(ChangesHandler& handler, const Changes& batch, bool* accepted) {
-    return CallWithRetries([&] { return handler.Handle(batch); }, BatchRange(batch), accepted);
+    return CallWithRetries([&] { return handler.Handle(batch); }, BatchRange(batch), accepted, &batch);
   }
 
   // Hands the handler the watched tables' definitions once per run and after each schema change,
@@ -142,11 +147,14 @@ class EngineImpl {
 
   // Calls `call` until the handler accepts (*accepted), within the retry bounds. Ok without
   // *accepted means a stop came during a backoff. `where` names what was handed over, for messages.
+  // `batch`, when the call hands one over, is what the observer hears about.
   template <typename Call>
-  Status CallWithRetries(Call call, const std::string& where, bool* accepted) {
+  Status CallWithRetries(Call call, const std::string& where, bool* accepted, const Changes* batch = nullptr) {
     *accepted = false;
+    EngineObserver* observer = options_.observer;
     for (int attempt = 1;; ++attempt) {
       HandlerResult result;
+      const auto started = std::chrono::steady_clock::now();
       try {
         result = call();
       } catch (const std::exception& error) {
@@ -154,8 +162,11 @@ class EngineImpl {
       }
       if (result.kind == HandlerResult::Kind::kSuccess) {
         *accepted = true;
+        if (observer && batch) observer->OnBatchDelivered(*batch, std::chrono::steady_clock::now() - started);
         return Status::Ok();
       }
+      const bool will_retry = result.kind == HandlerResult::Kind::kRetry && attempt < options_.retry.max_attempts;
+      if (observer) observer->OnHandlerFailure(will_retry);
       if (result.kind == HandlerResult::Kind::kFatal) {
         return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
       }

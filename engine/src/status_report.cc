@@ -3,6 +3,7 @@
 #include "capture.h"
 #include "catalog.h"
 #include "guarded.h"
+#include "log_backlog_query.h"
 #include "log_size.h"
 #include "schema/identifier.h"
 #include "sqlite_cdc/restore.h"
@@ -11,7 +12,6 @@
 namespace sqlite_cdc {
 
 using internal::Database;
-using internal::Statement;
 
 namespace {
 
@@ -28,13 +28,12 @@ std::vector<WatchedTableStatus> ReadTableStatuses(Database& db, const CaptureOpt
 
 void ReadBacklog(Database& db, const schema::LogTableNames& names, std::chrono::system_clock::time_point now,
                  CaptureStatus* status) {
-  const std::string log = schema::QuoteIdentifier(names.log);
-  status->backlog = db.QueryInt("SELECT count(*) FROM " + log);
-  Statement oldest(db, "SELECT id, timestamp FROM " + log + " ORDER BY id LIMIT 1");
-  if (oldest.Step()) {
-    status->oldest_id = oldest.Int(0);
-    status->oldest_timestamp = std::string(oldest.Text(1));
-    if (const auto millis = ParseRfc3339Millis(*status->oldest_timestamp)) {
+  const LogBacklog backlog = internal::QueryLogBacklog(db, names);
+  status->backlog = backlog.rows;
+  if (backlog.rows > 0) {
+    status->oldest_id = backlog.oldest_id;
+    status->oldest_timestamp = backlog.oldest_timestamp;
+    if (const auto millis = ParseRfc3339Millis(backlog.oldest_timestamp)) {
       const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
       status->oldest_age_seconds = static_cast<double>(now_ms - *millis) / 1000.0;
     }
@@ -51,7 +50,7 @@ Status ReadCaptureStatus(const CaptureOptions& options, CaptureStatus* status,
     internal::ValidateCaptureOptions(options);
     const schema::LogTableNames names = schema::LogTableNames::For(options.log_table);
     // Read-only, and no --db-params applied: journal_mode and the like would write to the file.
-    Database db = Database::OpenExistingReadOnly(options.db_path);
+    Database db = Database::OpenReadOnly(options.db_path);
     internal::ReadTransaction snapshot(db);
     internal::RequireSetUpLog(db, options, names);
     CaptureStatus result;

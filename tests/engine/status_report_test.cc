@@ -73,7 +73,7 @@ TEST_F(StatusReportTest, TheLogSizeGrowsWithTheBacklogAndTheEstimateIsClose) {
   EXPECT_EQ(status.log_bytes % 4096, 0) << "whole pages";
 
   // Where SQLite has no dbstat, the rows' sizes stand in: below the pages, not far.
-  auto db = internal::Database::OpenExistingReadOnly(path_);
+  auto db = internal::Database::OpenReadOnly(path_);
   const int64_t estimate = internal::EstimateLogBytes(db, schema::LogTableNames::For("__cdc_log"));
   EXPECT_LE(estimate, status.log_bytes);
   EXPECT_GT(estimate, status.log_bytes / 2);

@@ -46,6 +46,8 @@ struct BootstrapProgress {
 // rows_done == rows_total. It must return quickly and must not call the engine.
 using BootstrapProgressCallback = std::function<void(const BootstrapProgress&)>;
 
+class EngineObserver;
+
 struct EngineOptions {
   CaptureOptions capture;
   size_t batch_size = 256;
@@ -53,6 +55,7 @@ struct EngineOptions {
   bool use_inotify = true;   // false: wake on the poll timer only
   bool resync = false;       // re-install drifted triggers instead of warning
   RetryOptions retry;
+  EngineObserver* observer = nullptr;            // not owned; must outlive the engine
   BootstrapProgressCallback bootstrap_progress;  // empty: no reports
 };
 

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <chrono>
+
+#include "sqlite_cdc/change.h"
+
+namespace sqlite_cdc {
+
+// Sees what the engine does, for metrics and health. Called on the engine's thread right after each
+// handler call for a batch: implementations must be quick and must synchronise with their readers.
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  // The handler accepted `batch` (bootstrap batches included); `handling` is that last call's time.
+  virtual void OnBatchDelivered(const Changes& batch, std::chrono::nanoseconds handling) = 0;
+  // A handler call failed or threw; `will_retry` is false when the engine gives up and stops.
+  virtual void OnHandlerFailure(bool will_retry) = 0;
+};
+
+}  // namespace sqlite_cdc

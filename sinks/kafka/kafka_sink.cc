@@ -1,0 +1,269 @@
+#include "sinks/kafka/kafka_sink.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+
+#include "sinks/kafka/debezium_envelope.h"
+#include "sinks/kafka/kafka_errors.h"
+
+namespace sqlite_cdc::sinks {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+// librdkafka looks for timed-out records once a second: a batch waits this much longer than
+// message.timeout.ms so that their reports arrive instead of a bare "no answer".
+constexpr milliseconds kReportGrace{2000};
+constexpr milliseconds kMaxShutdownFlush{10000};
+constexpr milliseconds kPollSlice{100};
+
+std::string ChangeName(const Change& change) {
+  return change.bootstrap ? "bootstrap row of " + change.table
+                          : "change " + std::to_string(change.id) + " (" + change.table + ")";
+}
+
+}  // namespace
+
+Status KafkaSink::Create(KafkaSinkConfig config, std::unique_ptr<KafkaSink>* sink, Clock now) {
+  std::unique_ptr<KafkaSink> created(new KafkaSink(std::move(config), std::move(now)));
+  if (Status status = created->OpenProducer(); !status.ok()) return status;
+  const KafkaSinkConfig& used = created->config_;
+  spdlog::info("kafka: producing {} records to topic {} via {}",
+               used.format == KafkaFormat::kDebezium ? "Debezium" : "change event", used.url.topic,
+               used.url.bootstrap_servers);
+  *sink = std::move(created);
+  return Status::Ok();
+}
+
+KafkaSink::KafkaSink(KafkaSinkConfig config, Clock now) : config_(std::move(config)), now_(std::move(now)) {}
+
+KafkaSink::~KafkaSink() { CloseProducer(std::min(config_.timeout, kMaxShutdownFlush)); }
+
+Status KafkaSink::OpenProducer() {
+  KafkaConf conf(rd_kafka_conf_new());
+  char error[512];
+  auto set = [&](const std::string& name, const std::string& value) {
+    const rd_kafka_conf_res_t result = rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), error, sizeof error);
+    if (result == RD_KAFKA_CONF_OK) return Status::Ok();
+    // librdkafka's message may quote the value, which may be a secret.
+    const std::string why =
+        result == RD_KAFKA_CONF_UNKNOWN ? "librdkafka has no such property" : RedactValues(error, config_.properties);
+    return Status::InvalidInput("Kafka property '" + name + "': " + why);
+  };
+  // Ours first where the user may override (client.id), the guarantees last so nothing undoes them
+  // (ParseKafkaProperty refuses them anyway).
+  const std::pair<std::string, std::string> defaults[] = {{"client.id", "sqlite-cdc"}};
+  const std::pair<std::string, std::string> guarantees[] = {
+      {"bootstrap.servers", config_.url.bootstrap_servers},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"partitioner", "murmur2_random"},
+      {"message.timeout.ms", std::to_string(config_.timeout.count())},
+  };
+  for (const auto& [name, value] : defaults) {
+    if (Status status = set(name, value); !status.ok()) return status;
+  }
+  for (const auto& [name, value] : config_.properties) {
+    if (Status status = set(name, value); !status.ok()) return status;
+  }
+  for (const auto& [name, value] : guarantees) {
+    if (Status status = set(name, value); !status.ok()) return status;
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaSink::OnDelivery);
+  rd_kafka_conf_set_error_cb(conf.get(), &KafkaSink::OnError);
+  rd_kafka_conf_set_log_cb(conf.get(), &KafkaSink::OnLog);
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error));
+  if (!producer_) {
+    return Status::InvalidInput("cannot create the Kafka producer: " + RedactValues(error, config_.properties));
+  }
+  conf.release();  // rd_kafka_new owns it now
+  return Status::Ok();
+}
+
+void KafkaSink::CloseProducer(milliseconds bound) {
+  if (!producer_) return;
+  rd_kafka_flush(producer_.get(), static_cast<int>(bound.count()));
+  if (const int left = rd_kafka_outq_len(producer_.get()); left > 0) {
+    // Only records of batches the engine did not acknowledge can be left: their changes are
+    // still in the log and will be sent again.
+    spdlog::warn("kafka: {} records still unconfirmed after {} ms at shutdown; their changes stay in the log", left,
+                 bound.count());
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  }
+  topics_.clear();
+  producer_.reset();
+}
+
+rd_kafka_topic_t* KafkaSink::TopicFor(const std::string& table, std::string* problem) {
+  if (auto found = topics_.find(table); found != topics_.end()) return found->second.get();
+  const std::string name = TopicForTable(config_.url.topic, table);
+  if (name.size() > kMaxTopicLength || name == "." || name == "..") {
+    *problem = "kafka: the topic for table " + table + " would be '" + name + "', which Kafka does not allow";
+    return nullptr;
+  }
+  KafkaTopic topic(rd_kafka_topic_new(producer_.get(), name.c_str(), nullptr));
+  if (!topic) {
+    *problem = "kafka: cannot use topic '" + name + "': " + rd_kafka_err2str(rd_kafka_last_error());
+    return nullptr;
+  }
+  return topics_.emplace(table, std::move(topic)).first->second.get();
+}
+
+HandlerResult KafkaSink::Produce(rd_kafka_topic_t* topic, const Change& change, size_t index, const std::string* value,
+                                 steady_clock::time_point deadline) {
+  const std::string id = std::to_string(change.id);
+  const std::string_view operation = OperationName(change.operation);
+  std::array<rd_kafka_vu_t, 8> fields{};
+  size_t count = 0;
+  auto add = [&](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
+    fields[count].vtype = type;
+    return fields[count++];
+  };
+  add(RD_KAFKA_VTYPE_RKT).u.rkt = topic;
+  add(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
+  auto& key = add(RD_KAFKA_VTYPE_KEY).u.mem;
+  key.ptr = change.key.empty() ? nullptr : const_cast<char*>(change.key.data());
+  key.size = change.key.size();
+  auto& payload = add(RD_KAFKA_VTYPE_VALUE).u.mem;
+  payload.ptr = value ? const_cast<char*>(value->data()) : nullptr;  // null: a tombstone
+  payload.size = value ? value->size() : 0;
+  if (value) {  // a tombstone is a marker for compaction, not an event: no headers
+    const std::pair<const char*, std::string_view> headers[] = {
+        {"table", change.table}, {"operation", operation}, {"id", id}};
+    for (const auto& [name, text] : headers) {
+      auto& header = add(RD_KAFKA_VTYPE_HEADER).u.header;
+      header.name = name;
+      header.val = text.data();
+      header.size = static_cast<ssize_t>(text.size());
+    }
+  }
+  void* opaque = tracker_.Track(index);
+  add(RD_KAFKA_VTYPE_OPAQUE).u.ptr = opaque;
+
+  while (true) {
+    KafkaError error(rd_kafka_produceva(producer_.get(), fields.data(), count));
+    if (!error) return HandlerResult::Success();
+    const rd_kafka_resp_err_t code = rd_kafka_error_code(error.get());
+    if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && steady_clock::now() < deadline) {
+      rd_kafka_poll(producer_.get(), static_cast<int>(kPollSlice.count()));  // room appears as reports come in
+      continue;
+    }
+    tracker_.Untrack();
+    std::string message = "kafka: cannot produce " + ChangeName(change) + " to topic " + rd_kafka_topic_name(topic) +
+                          ": " + rd_kafka_error_string(error.get());
+    if (code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+      message += " (" + std::to_string(value ? value->size() : 0) +
+                 " bytes; the limits are librdkafka's message.max.bytes and the topic's max.message.bytes)";
+    }
+    return ClassifyKafkaError(code) == HandlerResult::Kind::kFatal ? HandlerResult::Fatal(std::move(message))
+                                                                   : HandlerResult::Retry(std::move(message));
+  }
+}
+
+HandlerResult KafkaSink::Handle(const Changes& batch) {
+  char reason[512];
+  if (producer_ && rd_kafka_fatal_error(producer_.get(), reason, sizeof reason) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // Raised after the last batch was confirmed: this producer would refuse every record.
+    spdlog::warn("kafka: the producer failed between batches ({}); starting a new one",
+                 RedactValues(reason, config_.properties));
+    CloseProducer(milliseconds(0));
+  }
+  if (!producer_) {
+    if (Status status = OpenProducer(); !status.ok()) return HandlerResult::Fatal(status.message());
+  }
+  const auto deadline = steady_clock::now() + config_.timeout + kReportGrace;
+  const int64_t now_ms = std::chrono::duration_cast<milliseconds>(now_().time_since_epoch()).count();
+  tracker_.StartBatch();
+  client_refused_.reset();
+  const bool debezium = config_.format == KafkaFormat::kDebezium;
+  for (size_t index = 0; index < batch.size(); ++index) {
+    const Change& change = batch[index];
+    std::string problem;
+    rd_kafka_topic_t* topic = TopicFor(change.table, &problem);
+    if (topic == nullptr) return HandlerResult::Fatal(problem);
+    value_.clear();
+    if (debezium) {
+      AppendDebeziumEnvelope(value_, change, config_.source_db, now_ms);
+    } else {
+      AppendEventJson(value_, change);
+    }
+    if (HandlerResult result = Produce(topic, change, index, &value_, deadline);
+        result.kind != HandlerResult::Kind::kSuccess) {
+      return result;  // what is already queued is reported later and ignored: the whole batch is retried
+    }
+    if (debezium && config_.tombstones && change.operation == Operation::kDelete) {
+      if (HandlerResult result = Produce(topic, change, index, nullptr, deadline);
+          result.kind != HandlerResult::Kind::kSuccess) {
+        return result;
+      }
+    }
+  }
+  return AwaitReports(batch, deadline);
+}
+
+HandlerResult KafkaSink::AwaitReports(const Changes& batch, steady_clock::time_point deadline) {
+  while (tracker_.pending() > 0 && !client_refused_) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
+    if (left.count() <= 0) break;
+    rd_kafka_poll(producer_.get(), static_cast<int>(std::min(left, kPollSlice).count()));
+  }
+
+  char reason[512];
+  if (const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(producer_.get(), reason, sizeof reason)) {
+    // The idempotent producer gave up on keeping order (e.g. a sequence gap): it cannot send again.
+    std::string message = "kafka: the producer failed: " + RedactValues(reason, config_.properties);
+    if (ClassifyKafkaError(fatal) == HandlerResult::Kind::kFatal) return HandlerResult::Fatal(std::move(message));
+    CloseProducer(milliseconds(0));
+    return HandlerResult::Retry(message + " (a new producer sends the batch again)");
+  }
+  if (const auto& failure = tracker_.failure()) {
+    const Change& change = batch[failure->change_index];
+    std::string message = "kafka: delivery of " + ChangeName(change) + " to topic " +
+                          rd_kafka_topic_name(topics_.at(change.table).get()) +
+                          " failed: " + rd_kafka_err2str(failure->error) + " (" + std::to_string(tracker_.failures()) +
+                          " of " + std::to_string(tracker_.messages()) + " records of the batch failed)";
+    return tracker_.permanent_failure() ? HandlerResult::Fatal(std::move(message))
+                                        : HandlerResult::Retry(std::move(message));
+  }
+  if (tracker_.pending() == 0) return HandlerResult::Success();  // even if some broker refused us
+  if (client_refused_) return HandlerResult::Fatal(*client_refused_);
+  return HandlerResult::Retry("kafka: " + std::to_string(tracker_.pending()) + " of " +
+                              std::to_string(tracker_.messages()) + " records unconfirmed after " +
+                              std::to_string((config_.timeout + kReportGrace).count()) + " ms");
+}
+
+void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+  static_cast<KafkaSink*>(opaque)->tracker_.OnReport(message->_private, message->err);
+}
+
+void KafkaSink::OnError(rd_kafka_t*, int error, const char* reason, void* opaque) {
+  auto* sink = static_cast<KafkaSink*>(opaque);
+  const std::string text = RedactValues(reason, sink->config_.properties);
+  const auto code = static_cast<rd_kafka_resp_err_t>(error);
+  // A refusal of the client (authentication, TLS) will not pass: it ends the batch's wait early.
+  // Connection trouble is expected to pass (librdkafka reconnects) and librdkafka's own log
+  // already told it; only "all brokers down" is news. A fatal producer error is Handle's to report.
+  if (ClassifyKafkaError(code) == HandlerResult::Kind::kFatal) {
+    sink->client_refused_ = "kafka: " + text;
+  } else if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    spdlog::warn("kafka: {}", text);
+  } else {
+    spdlog::debug("kafka: {}", text);
+  }
+}
+
+void KafkaSink::OnLog(const rd_kafka_t* producer, int level, const char* facility, const char* text) {
+  const auto* sink = static_cast<const KafkaSink*>(rd_kafka_opaque(producer));
+  // Syslog levels. librdkafka's errors are mostly passing ones (a refused connection); whether
+  // one ends the run is the sink's decision, logged by the engine, so they are warnings here.
+  const spdlog::level::level_enum mapped = level <= 4   ? spdlog::level::warn
+                                           : level <= 6 ? spdlog::level::info
+                                                        : spdlog::level::debug;
+  spdlog::log(mapped, "kafka {}: {}", facility, RedactValues(text, sink->config_.properties));
+}
+
+}  // namespace sqlite_cdc::sinks

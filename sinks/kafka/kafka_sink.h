@@ -1,0 +1,75 @@
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "sinks/kafka/delivery_tracker.h"
+#include "sinks/kafka/kafka_handles.h"
+#include "sinks/kafka/kafka_sink_config.h"
+#include "sqlite_cdc/changes_handler.h"
+
+namespace sqlite_cdc::sinks {
+
+// `--output kafka://...`: one record per change, keyed by the change's `key` JSON, on an
+// idempotent librdkafka producer with acks=all, so that one row's changes land in one partition
+// in log order. A batch succeeds only when every record of it has a successful delivery report.
+//
+// Failures: a record refused for good (ClassifyKafkaError), or a client the cluster does not let
+// in, is kFatal; anything else, including reports still missing after --kafka-timeout (plus a
+// short grace for librdkafka's once-a-second timeout scan), is kRetry, and the engine sends the
+// whole batch again: records confirmed by the failed attempt are then in Kafka twice, which the
+// at-least-once contract allows; per key, the last copy of each change still comes in log order.
+//
+// Lifetime: librdkafka's callbacks point at this object, which therefore neither copies nor moves.
+// The destructor waits up to min(--kafka-timeout, 10 s) for records still in flight.
+class KafkaSink : public ChangesHandler {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  // Creates the producer (no network yet). Fails with kInvalidInput when librdkafka refuses a
+  // property, naming it but never its value.
+  static Status Create(KafkaSinkConfig config, std::unique_ptr<KafkaSink>* sink,
+                       Clock now = std::chrono::system_clock::now);
+  KafkaSink(const KafkaSink&) = delete;
+  KafkaSink& operator=(const KafkaSink&) = delete;
+  ~KafkaSink() override;
+
+  HandlerResult Handle(const Changes& batch) override;
+
+ private:
+  KafkaSink(KafkaSinkConfig config, Clock now);
+
+  Status OpenProducer();
+  // Flushes for at most `bound`, then drops what is left, the topics and the producer.
+  void CloseProducer(std::chrono::milliseconds bound);
+  // The handle of the topic `table`'s changes go to, made on first use; nullptr and `problem` set
+  // when the name is not one Kafka allows.
+  rd_kafka_topic_t* TopicFor(const std::string& table, std::string* problem);
+  // Queues one record (a null `value` makes a tombstone), waiting for room in librdkafka's queue
+  // until `deadline`.
+  HandlerResult Produce(rd_kafka_topic_t* topic, const Change& change, size_t index, const std::string* value,
+                        std::chrono::steady_clock::time_point deadline);
+  // Serves delivery reports until every record of the batch has one, or `deadline`.
+  HandlerResult AwaitReports(const Changes& batch, std::chrono::steady_clock::time_point deadline);
+
+  static void OnDelivery(rd_kafka_t* producer, const rd_kafka_message_t* message, void* opaque);
+  static void OnError(rd_kafka_t* producer, int error, const char* reason, void* opaque);
+  static void OnLog(const rd_kafka_t* producer, int level, const char* facility, const char* text);
+
+  // Declared in destruction order's reverse: the producer goes before what its callbacks use.
+  const KafkaSinkConfig config_;
+  const Clock now_;
+  DeliveryTracker tracker_;
+  std::optional<std::string> client_refused_;  // an error_cb error that retrying cannot fix, this batch
+  KafkaHandle producer_;
+  std::unordered_map<std::string, KafkaTopic> topics_;  // by table name; released before the producer
+  std::string value_;  // reused across records: the hot path allocates little in steady state
+};
+
+}  // namespace sqlite_cdc::sinks
