@@ -132,7 +132,7 @@ void TriggerTables(const Results& results, std::ostream& md, std::ostream& dat) 
      << "Time per write without triggers in µs; overhead = (with − without) / without for ours and the "
         "reference's shape; ratio = our overhead / the reference's, against the target.\n\n";
   dat << "width";
-  for (const auto& write : kWrites) dat << " " << write << "_ours " << write << "_reference";
+  for (const auto& write : kWrites) dat << " " << write << "-ours " << write << "-reference";
   dat << "\n";
   std::map<int, std::string> dat_lines;
   for (const auto& write : kWrites) {

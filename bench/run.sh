@@ -11,7 +11,7 @@ out="$build/bench"
   --benchmark_out="$out/results.json" --benchmark_out_format=json "$@"
 "$out/cdc_bench_report" "$out/results.json" "$out" > /dev/null
 gnuplot <<GNUPLOT
-set terminal png size 1000,620
+set terminal png size 1000,620 noenhanced
 set output "$out/trigger_overhead.png"
 set title "Write overhead of change capture by table width (median, $(date -u +%F), $(nproc) cores)"
 set xlabel "columns"

@@ -207,7 +207,8 @@ TEST(S3Signing, AgreesWithTheAwsSdkForJavaScriptOnTheArchivesRequests) {
     put.method = "PUT";
     put.target = location.ObjectPath(location.Key("changes/00000000000000000001-00000000000000000064.ndjson.gz"));
     put.headers = {{"Content-Type", "application/gzip"}};
-    put.body = std::string("\x1f\x8b\x08\x00 bytes", 12);
+    static constexpr char kGzipStart[] = "\x1f\x8b\x08\x00 bytes";  // holds a NUL: sized, not C-string
+    put.body = std::string(kGzipStart, sizeof kGzipStart - 1);
     SignS3Request(put, "", location, credentials, at);
     EXPECT_EQ(OurAuthorization(put), SdkAuthorization(put, "", location, credentials, "2026-11-23T08:15:30Z")) << url;
 
