@@ -6,8 +6,8 @@
 
 namespace sqlite_cdc::cli {
 
-void AddCaptureFlags(CLI::App& app, CaptureOptions& options) {
-  app.add_option("--db", options.db_path, "SQLite database file")->required();
+CLI::Option* AddCaptureFlags(CLI::App& app, CaptureOptions& options) {
+  CLI::Option* db = app.add_option("--db", options.db_path, "SQLite database file")->required();
   app.add_option("--table", options.tables, "table to watch (repeatable; default: every table)");
   app.add_flag("--blobs", options.blobs, "include BLOB-declared columns as uppercase hex");
   app.add_flag_callback("--disable-subsec", [&options] { options.subsecond = false; },
@@ -16,6 +16,7 @@ void AddCaptureFlags(CLI::App& app, CaptureOptions& options) {
   app.add_option("--db-params", options.db_params, "connection parameters, _pragma=name(value)&...")
       ->capture_default_str();
   app.set_version_flag("--version", kVersion);
+  return db;
 }
 
 int ParseOrExitCode(CLI::App& app, int argc, char** argv) {

@@ -10,8 +10,8 @@
 namespace sqlite_cdc::cli {
 
 // Registers the flags every program shares (--db, --table, --blobs, --disable-subsec, --log-table,
-// --db-params) and fills `options` from them.
-void AddCaptureFlags(CLI::App& app, CaptureOptions& options);
+// --db-params) and fills `options` from them. Returns the --db option (required).
+CLI::Option* AddCaptureFlags(CLI::App& app, CaptureOptions& options);
 
 // Parses argv. Returns -1 to go on, or the exit code: 0 after --help/--version, 2 after a usage
 // error, reported as one line on stderr.

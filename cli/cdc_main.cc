@@ -1,9 +1,11 @@
 // sqlite-cdc: drains the change log into the chosen output.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -14,6 +16,8 @@
 #include "cli/metrics/prometheus_metrics.h"
 #include "duration.h"
 #include "output_flags.h"
+#include "progress_printer.h"
+#include "status_command.h"
 #include "sinks/output_factory.h"
 #include "sqlite_cdc/engine.h"
 
@@ -95,12 +99,22 @@ void ConfigureLogging(const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
+// `status` takes its flags after it; a streaming flag before it is refused rather than ignored.
+int RunStatusCommand(const CLI::App& app, const sqlite_cdc::cli::StatusFlags& flags) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->count() == 0) continue;
+    return sqlite_cdc::cli::Report(
+        app.get_name(), Status::InvalidInput(option->get_name() + " before status: write sqlite-cdc status --db F ..."));
+  }
+  return sqlite_cdc::cli::RunStatus(app.get_name(), flags);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Stream the changes of an SQLite database to an output", "sqlite-cdc"};
   Flags flags;
-  sqlite_cdc::cli::AddCaptureFlags(app, flags.engine.capture);
+  CLI::Option* db = sqlite_cdc::cli::AddCaptureFlags(app, flags.engine.capture);
   app.add_flag("--bootstrap", flags.bootstrap, "deliver every existing row first");
   auto* cdc = app.add_flag("--cdc", flags.cdc, "stream changes until stopped (the default without --bootstrap)");
   app.add_flag("--drain", flags.drain, "deliver what the log holds now, then exit")->excludes(cdc);
@@ -121,8 +135,14 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 
+  sqlite_cdc::cli::StatusFlags status_flags;
+  CLI::App* status_command = sqlite_cdc::cli::AddStatusCommand(app, status_flags);
+  db->required(false);  // streaming needs it (checked below); `status` takes its own
+
   if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;
   const std::string program = app.get_name();
+  if (status_command->parsed()) return RunStatusCommand(app, status_flags);
+  if (db->count() == 0) return sqlite_cdc::cli::Report(program, Status::InvalidInput("--db is required (see --help)"));
   if (Status status = ApplyDurations(flags); !status.ok()) return sqlite_cdc::cli::Report(program, status);
   ConfigureLogging(flags.log_level);
   flags.output.source_db = flags.engine.capture.db_path;
@@ -130,6 +150,12 @@ int main(int argc, char** argv) {
   std::unique_ptr<sqlite_cdc::ChangesHandler> handler;
   if (Status status = sqlite_cdc::sinks::MakeHandler(flags.output, &handler); !status.ok()) {
     return sqlite_cdc::cli::Report(program, status);
+  }
+  // Progress is for a person watching the bootstrap; logs and pipes get none.
+  std::optional<sqlite_cdc::cli::ProgressPrinter> progress;
+  if (flags.bootstrap && isatty(STDERR_FILENO)) {
+    progress.emplace(stderr);
+    flags.engine.bootstrap_progress = [&progress](const sqlite_cdc::BootstrapProgress& at) { progress->Report(at); };
   }
   StopOnSignals::BlockInThisAndNewThreads();
   sqlite_cdc::cli::PrometheusMetrics metrics;

@@ -1,6 +1,9 @@
 #include "duration.h"
 
 #include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
 
 namespace sqlite_cdc::cli {
 
@@ -15,6 +18,21 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
   if (unit == "m") return std::chrono::minutes(value);
   if (unit == "h") return std::chrono::hours(value);
   return std::nullopt;
+}
+
+std::string FormatDuration(double seconds) {
+  if (std::fabs(seconds) < 60) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1fs", seconds);
+    return text;
+  }
+  const auto whole = static_cast<int64_t>(seconds);
+  const auto two_units = [](int64_t big, const char* big_unit, int64_t small, const char* small_unit) {
+    return std::to_string(big) + big_unit + " " + std::to_string(small) + small_unit;
+  };
+  if (whole < 3600) return two_units(whole / 60, "m", whole % 60, "s");
+  if (whole < 86400) return two_units(whole / 3600, "h", whole % 3600 / 60, "m");
+  return two_units(whole / 86400, "d", whole % 86400 / 3600, "h");
 }
 
 }  // namespace sqlite_cdc::cli

@@ -51,4 +51,26 @@ std::vector<schema::TableSchema> ReadTables(Database& db, const std::vector<std:
   return tables;
 }
 
+void RequireSetUpLog(Database& db, const CaptureOptions& options, const schema::LogTableNames& names) {
+  if (!TableExists(db, names.log)) {
+    throw InvalidInput("no change log " + names.log + " in " + options.db_path +
+                       "; run sqlite-cdc-setup --setup first");
+  }
+  CheckLogTablesAreOurs(db, names);
+}
+
+std::vector<std::string> ResolveWatchedTables(Database& db, const CaptureOptions& options,
+                                              const schema::LogTableNames& names) {
+  const std::vector<std::string> watched = WatchedTables(db, names);
+  if (options.tables.empty()) return watched;
+  std::vector<std::string> tables;
+  for (const schema::TableSchema& table : ReadTables(db, options.tables, names)) {
+    if (std::find(watched.begin(), watched.end(), table.name) == watched.end()) {
+      throw InvalidInput("table " + table.name + " is not watched; run sqlite-cdc-setup --setup --table " + table.name);
+    }
+    tables.push_back(table.name);
+  }
+  return tables;
+}
+
 }  // namespace sqlite_cdc::internal

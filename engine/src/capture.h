@@ -24,4 +24,12 @@ void ApplyPragmas(Database& db, const std::vector<Pragma>& pragmas);
 std::vector<schema::TableSchema> ReadTables(Database& db, const std::vector<std::string>& names,
                                             const schema::LogTableNames& log);
 
+// Throws InvalidInput unless setup made this log in `db` (the log table exists and is ours).
+void RequireSetUpLog(Database& db, const CaptureOptions& options, const schema::LogTableNames& names);
+
+// The watched tables the engine bootstraps and checks for drift: options.tables, each of which must
+// be watched by this log (InvalidInput otherwise), or every watched table when it is empty.
+std::vector<std::string> ResolveWatchedTables(Database& db, const CaptureOptions& options,
+                                              const schema::LogTableNames& names);
+
 }  // namespace sqlite_cdc::internal

@@ -16,24 +16,22 @@ Database Database::Open(const std::string& path, int flags) {
   return owner;
 }
 
-Database Database::OpenExisting(const std::string& path) {
+Database Database::OpenExisting(const std::string& path) { return OpenExistingFile(path, SQLITE_OPEN_READWRITE); }
+
+Database Database::OpenReadOnly(const std::string& path) { return OpenExistingFile(path, SQLITE_OPEN_READONLY); }
+
+Database Database::OpenExistingFile(const std::string& path, int flags) {
   struct stat info {};
   if (path.empty() || ::stat(path.c_str(), &info) != 0) {
     throw DatabaseError("database file not found: " + path, true);
   }
   if (!S_ISREG(info.st_mode)) throw DatabaseError("not a regular file: " + path, true);
-  Database db = Open(path, SQLITE_OPEN_READWRITE);
+  Database db = Open(path, flags);
   // The header is read lazily; ask for the schema now so that a non-database file fails here.
   const int rc = sqlite3_exec(db.db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
   if (rc == SQLITE_NOTADB) throw DatabaseError("not an SQLite database: " + path, true);
   if (rc != SQLITE_OK) db.Fail("open database " + path);
   return db;
-}
-
-Database Database::OpenReadOnly(const std::string& path) {
-  struct stat info {};
-  if (path.empty() || ::stat(path.c_str(), &info) != 0) throw DatabaseError("database file not found: " + path, true);
-  return Open(path, SQLITE_OPEN_READONLY);
 }
 
 Database Database::OpenOrCreate(const std::string& path) {

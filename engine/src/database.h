@@ -35,7 +35,9 @@ class Database {
  public:
   // Opens an existing database file read-write; never creates one.
   static Database OpenExisting(const std::string& path);
-  // Opens an existing database file read-only, for readers beside the engine (metrics, status).
+  // Opens an existing database file read-only, for readers beside the engine (metrics, status):
+  // nothing done through it can change the file. (On a WAL database SQLite still creates the -wal
+  // and -shm files if missing, as every reader does.)
   static Database OpenReadOnly(const std::string& path);
   // Opens or creates (tests and the demo).
   static Database OpenOrCreate(const std::string& path);
@@ -56,6 +58,7 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   static Database Open(const std::string& path, int flags);
+  static Database OpenExistingFile(const std::string& path, int flags);
 
   sqlite3* db_ = nullptr;
 };

@@ -23,33 +23,13 @@ using internal::InvalidInput;
 
 namespace {
 
-// The watched tables the engine bootstraps and checks for drift: the named ones, each of which must
-// be watched by this log, or every watched table.
-std::vector<std::string> ResolveTables(Database& db, const CaptureOptions& options,
-                                       const schema::LogTableNames& names) {
-  const std::vector<std::string> watched = internal::WatchedTables(db, names);
-  if (options.tables.empty()) return watched;
-  std::vector<std::string> tables;
-  for (const schema::TableSchema& table : internal::ReadTables(db, options.tables, names)) {
-    if (std::find(watched.begin(), watched.end(), table.name) == watched.end()) {
-      throw InvalidInput("table " + table.name + " is not watched; run sqlite-cdc-setup --setup --table " + table.name);
-    }
-    tables.push_back(table.name);
-  }
-  return tables;
-}
-
 Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTableNames& names) {
   if (options.batch_size == 0) throw InvalidInput("--batch-size must be at least 1");
   if (options.poll_interval.count() <= 0) throw InvalidInput("--poll-interval must be positive");
   if (options.retry.max_attempts < 1) throw InvalidInput("retry attempts must be at least 1");
   internal::ValidateCaptureOptions(options.capture);
   Database db = Database::OpenExisting(options.capture.db_path);
-  if (!internal::TableExists(db, names.log)) {
-    throw InvalidInput("no change log " + names.log + " in " + options.capture.db_path +
-                       "; run sqlite-cdc-setup --setup first");
-  }
-  internal::CheckLogTablesAreOurs(db, names);
+  internal::RequireSetUpLog(db, options.capture, names);
   return db;
 }
 
@@ -62,7 +42,7 @@ class EngineImpl {
         names_(names),
         lock_(options.capture.db_path, names.log),
         db_(std::move(db)),
-        tables_(ResolveTables(db_, options.capture, names)),
+        tables_(internal::ResolveWatchedTables(db_, options.capture, names)),
         reader_(db_, names_),
         watcher_(options.capture.db_path, options.poll_interval, options.use_inotify),
         drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync),
@@ -108,11 +88,14 @@ class EngineImpl {
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
     bool accepted = false;
     if (Status status = AnnounceSchema(handler, reader_.MaxId(), &accepted); !status.ok() || !accepted) return status;
-    internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond);
+    internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond,
+                                  options_.bootstrap_progress);
     spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
+    internal::DeliveryProgress delivery(options_.bootstrap_progress, spool.tables());
     for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
          spool.Next(options_.batch_size, batch_)) {
       if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
+      delivery.Delivered(static_cast<int64_t>(batch_.size()));
     }
     if (watcher_.stopped()) return Status::Ok();
     const int64_t position = spool.log_position();

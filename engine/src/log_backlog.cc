@@ -1,19 +1,33 @@
 #include "sqlite_cdc/log_backlog.h"
 
 #include "database.h"
+#include "log_backlog_query.h"
 #include "schema/identifier.h"
 #include "schema/log_table_sql.h"
 
 namespace sqlite_cdc {
 
+namespace internal {
+
+LogBacklog QueryLogBacklog(Database& db, const schema::LogTableNames& names) {
+  const std::string log = schema::QuoteIdentifier(names.log);
+  // Both look-ups of the oldest change are one seek at the start of the id b-tree.
+  Statement query(db, "SELECT count(*), (SELECT min(id) FROM " + log + "), (SELECT timestamp FROM " + log +
+                          " ORDER BY id LIMIT 1) FROM " + log);
+  LogBacklog backlog;
+  query.Step();
+  backlog.rows = query.Int(0);
+  backlog.oldest_id = query.IsNull(1) ? 0 : query.Int(1);
+  backlog.oldest_timestamp = query.IsNull(2) ? "" : std::string(query.Text(2));
+  return backlog;
+}
+
+}  // namespace internal
+
 Status ReadLogBacklog(const CaptureOptions& capture, LogBacklog* backlog) {
   try {
     internal::Database db = internal::Database::OpenReadOnly(capture.db_path);
-    const std::string log = schema::QuoteIdentifier(schema::LogTableNames::For(capture.log_table).log);
-    internal::Statement query(db, "SELECT count(*), (SELECT timestamp FROM " + log + " ORDER BY id LIMIT 1) FROM " + log);
-    query.Step();
-    backlog->rows = query.Int(0);
-    backlog->oldest_timestamp = query.IsNull(1) ? "" : std::string(query.Text(1));
+    *backlog = internal::QueryLogBacklog(db, schema::LogTableNames::For(capture.log_table));
     return Status::Ok();
   } catch (const std::exception& error) {
     return Status::DatabaseError(error.what());

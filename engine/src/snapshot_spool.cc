@@ -8,7 +8,8 @@
 namespace sqlite_cdc::internal {
 
 SnapshotSpool::SnapshotSpool(Database& db, const std::vector<schema::TableSchema>& tables,
-                             const schema::LogTableNames& log, bool blobs, bool subsecond)
+                             const schema::LogTableNames& log, bool blobs, bool subsecond,
+                             const BootstrapProgressCallback& progress)
     : db_(db) {
   // An empty file name attaches a private on-disk temporary database, deleted when detached.
   db_.Execute("ATTACH DATABASE '' AS cdc_snapshot");
@@ -17,9 +18,13 @@ SnapshotSpool::SnapshotSpool(Database& db, const std::vector<schema::TableSchema
                 "CREATE TABLE cdc_snapshot.rows (seq INTEGER PRIMARY KEY, tablename TEXT, key TEXT, image TEXT)");
     ReadTransaction snapshot(db_);
     for (const schema::TableSchema& table : tables) {
+      TableRows rows{table.name, db_.QueryInt("SELECT count(*) FROM " + schema::QuoteIdentifier(table.name))};
+      SnapshotRowCounter counter(db_, progress, rows);
       Statement copy(db_, "INSERT INTO cdc_snapshot.rows (tablename, key, image) SELECT ?1, * FROM (" +
-                              schema::SnapshotSelectSql(table, blobs) + ")");
+                              schema::SnapshotSelectSql(table, blobs) + ") WHERE " + SnapshotRowCounter::kCall);
       copy.Bind(1, table.name).Step();
+      counter.Finish();
+      tables_.push_back(std::move(rows));
     }
     log_position_ = db_.QueryInt("SELECT coalesce(max(id), 0) FROM main." + schema::QuoteIdentifier(log.log));
     timestamp_ = db_.QueryText("SELECT " + schema::TimestampExpression(subsecond));

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,6 +62,26 @@ ProcessResult RunProcess(const std::string& program, const std::vector<std::stri
   close(err_pipe[1]);
   ProcessResult result;
   DrainPipes(out_pipe[0], err_pipe[0], result.out, result.err);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+ProcessResult RunWithTerminalStderr(const std::string& program, const std::vector<std::string>& args) {
+  int out_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+  int terminal = -1;
+  const pid_t pid = forkpty(&terminal, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error("forkpty");
+  if (pid == 0) {
+    dup2(out_pipe[1], 1);
+    ExecChild(program, args);
+  }
+  close(out_pipe[1]);
+  ProcessResult result;
+  // Once the child is gone, reading the terminal's master side fails with EIO: that is its end.
+  DrainPipes(out_pipe[0], terminal, result.out, result.err);
   int status = 0;
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -14,6 +14,11 @@ struct ProcessResult {
 // Runs a program to completion with the given arguments (no shell), capturing stdout and stderr.
 ProcessResult RunProcess(const std::string& program, const std::vector<std::string>& args);
 
+// Runs a program to completion with its stderr (and stdin) on a pseudo-terminal, as when a person
+// runs it in a terminal, and stdout on a pipe. `err` is what the terminal received (the terminal
+// turns "\n" into "\r\n").
+ProcessResult RunWithTerminalStderr(const std::string& program, const std::vector<std::string>& args);
+
 // In a forked child: replaces the process image with `program args...`, or exits 127.
 [[noreturn]] void ExecChild(const std::string& program, const std::vector<std::string>& args);
 

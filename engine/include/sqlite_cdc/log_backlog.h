@@ -11,6 +11,7 @@ namespace sqlite_cdc {
 // What the log holds that no handler has accepted yet.
 struct LogBacklog {
   int64_t rows = 0;
+  int64_t oldest_id = 0;         // the oldest undelivered change's; 0 when rows is 0
   std::string oldest_timestamp;  // the oldest undelivered change's, RFC 3339; empty when rows is 0
 };
 

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,23 @@ struct RetryOptions {
   std::chrono::milliseconds max_backoff{30000};
 };
 
+// Where a bootstrap stands, one table at a time. It goes through the tables twice: the snapshot
+// copies each table's rows (all tables inside one read transaction), then they are delivered.
+struct BootstrapProgress {
+  enum class Phase { kSnapshot, kDelivery };
+  Phase phase = Phase::kSnapshot;
+  std::string table;
+  int64_t rows_done = 0;
+  // The table's count(*), read in the snapshot's transaction before its rows are copied: exactly
+  // the rows the bootstrap delivers.
+  int64_t rows_total = 0;
+};
+
+// Called on the engine's thread, in table order, for each table and phase: first with rows_done 0,
+// then as rows are copied (every 1024) or delivered (after each accepted batch), last with
+// rows_done == rows_total. It must return quickly and must not call the engine.
+using BootstrapProgressCallback = std::function<void(const BootstrapProgress&)>;
+
 class EngineObserver;
 
 struct EngineOptions {
@@ -36,7 +55,8 @@ struct EngineOptions {
   bool use_inotify = true;   // false: wake on the poll timer only
   bool resync = false;       // re-install drifted triggers instead of warning
   RetryOptions retry;
-  EngineObserver* observer = nullptr;  // not owned; must outlive the engine
+  EngineObserver* observer = nullptr;            // not owned; must outlive the engine
+  BootstrapProgressCallback bootstrap_progress;  // empty: no reports
 };
 
 }  // namespace sqlite_cdc

@@ -1,0 +1,30 @@
+#include "status_command.h"
+
+#include <iostream>
+
+#include "capture_flags.h"
+#include "sqlite_cdc/status_report.h"
+#include "status_format.h"
+
+namespace sqlite_cdc::cli {
+
+CLI::App* AddStatusCommand(CLI::App& app, StatusFlags& flags) {
+  CLI::App* status = app.add_subcommand(
+      "status",
+      "show the watched tables and whether their triggers match, the backlog, the oldest change's age, "
+      "the log's size and the last delivered id; read-only");
+  AddCaptureFlags(*status, flags.capture);
+  status->add_flag("--json", flags.json, "print one JSON object");
+  return status;
+}
+
+int RunStatus(const std::string& program, const StatusFlags& flags) {
+  CaptureStatus status;
+  if (Status read = ReadCaptureStatus(flags.capture, &status); !read.ok()) return Report(program, read);
+  std::cout << (flags.json ? FormatStatusJson(flags.capture.db_path, status)
+                           : FormatStatusText(flags.capture.db_path, status));
+  std::cout.flush();
+  return std::cout ? 0 : 1;
+}
+
+}  // namespace sqlite_cdc::cli

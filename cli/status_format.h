@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+
+#include "sqlite_cdc/status_report.h"
+
+namespace sqlite_cdc::cli {
+
+// For people: aligned lines, sizes and ages in readable units, ending with a newline.
+std::string FormatStatusText(const std::string& db_path, const CaptureStatus& status);
+
+// For machines: one JSON object and a newline. Fields: database, log_table, backlog, oldest_id,
+// oldest_timestamp, oldest_age_seconds (null when the log is empty), last_delivered_id, log_bytes,
+// log_bytes_source ("dbstat" or "estimate"), drifted (count), tables [{name, triggers_match}].
+std::string FormatStatusJson(const std::string& db_path, const CaptureStatus& status);
+
+}  // namespace sqlite_cdc::cli

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sqlite_cdc/options.h"
+#include "sqlite_cdc/status.h"
+
+namespace sqlite_cdc {
+
+// One watched table of a capture.
+struct WatchedTableStatus {
+  std::string name;
+  // False when the installed triggers differ from what setup generates for the table's current
+  // columns (an ALTER TABLE since setup): its changes are still logged, in the old shape, until
+  // setup is run again or an engine with resync re-installs them.
+  bool triggers_match = true;
+};
+
+// A capture's state as one read of its database saw it.
+struct CaptureStatus {
+  std::string log_table;
+  std::vector<WatchedTableStatus> tables;  // in name order
+  int64_t backlog = 0;                     // changes in the log, not yet delivered
+  // The oldest change in the log; unset when the log is empty.
+  std::optional<int64_t> oldest_id;
+  std::optional<std::string> oldest_timestamp;  // as the trigger wrote it
+  std::optional<double> oldest_age_seconds;     // `now` minus oldest_timestamp
+  int64_t last_delivered_id = 0;                // highest id removed from the log after delivery; 0: none yet
+  int64_t log_bytes = 0;                        // what the log table takes in the database file
+  bool log_bytes_exact = true;                  // counted pages (dbstat); false: estimated from the rows' sizes
+};
+
+// Reads the capture's state without changing the database: it is opened read-only, and every
+// figure comes from one read transaction. `options` must be the capture options setup was given
+// (log table, blobs, timestamps: triggers are judged against them); `options.tables` narrows the
+// report to those tables, each of which must be watched. `now` is what the age is measured from.
+// kInvalidInput when the file is missing or not a database, or setup was not run for this log.
+Status ReadCaptureStatus(const CaptureOptions& options, CaptureStatus* status,
+                         std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+}  // namespace sqlite_cdc
