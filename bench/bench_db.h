@@ -7,6 +7,7 @@
 #include <string>
 
 #include "database.h"
+#include "sqlite_cdc/changes_handler.h"
 
 // What the benchmarks share: databases set up the way users run them, and the registration
 // conventions the report (report_main.cc) reads back.
@@ -34,6 +35,16 @@ void InstallReferenceTriggers(Database& db, const std::string& table, int width)
 // `manual_time`.
 benchmark::internal::Benchmark* Register(const std::string& name, int64_t iterations,
                                          std::function<void(benchmark::State&)> body, bool manual_time = false);
+
+// A handler that only counts: what the engine costs with nothing downstream.
+class CountingHandler : public ChangesHandler {
+ public:
+  HandlerResult Handle(const Changes& batch) override {
+    received += static_cast<int64_t>(batch.size());
+    return HandlerResult::Success();
+  }
+  int64_t received = 0;
+};
 
 // Seconds since `start`, for benchmarks that time themselves (UseManualTime).
 double SecondsSince(std::chrono::steady_clock::time_point start);

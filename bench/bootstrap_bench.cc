@@ -44,15 +44,6 @@ const BootstrapTable& SharedTable() {
   return table;
 }
 
-class CountingHandler : public ChangesHandler {
- public:
-  HandlerResult Handle(const Changes& batch) override {
-    received += static_cast<int64_t>(batch.size());
-    return HandlerResult::Success();
-  }
-  int64_t received = 0;
-};
-
 void Report(benchmark::State& state, int64_t rows, double seconds) {
   state.SetIterationTime(seconds);
   state.counters["rows_per_s"] = static_cast<double>(rows) / seconds;

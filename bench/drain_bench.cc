@@ -18,15 +18,6 @@ const Backlog& SharedBacklog() {
   return backlog;
 }
 
-class CountingHandler : public ChangesHandler {
- public:
-  HandlerResult Handle(const Changes& batch) override {
-    received += static_cast<int64_t>(batch.size());
-    return HandlerResult::Success();
-  }
-  int64_t received = 0;
-};
-
 void Report(benchmark::State& state, int64_t drained, double seconds) {
   state.SetIterationTime(seconds);
   state.counters["events_per_s"] = static_cast<double>(drained) / seconds;

@@ -52,6 +52,19 @@ void Report(benchmark::State& state, int64_t batches) {
       benchmark::Counter(static_cast<double>(batches * kBatchSize), benchmark::Counter::kIsRate);
 }
 
+// Hands `sink` a fresh batch per iteration; every one must be accepted.
+void DeliverBatches(benchmark::State& state, ChangesHandler& sink) {
+  int64_t batches = 0;
+  for (auto _ : state) {
+    if (sink.Handle(SyntheticBatch(batches * kBatchSize + 1)).kind != HandlerResult::Kind::kSuccess) {
+      state.SkipWithError("a batch failed");
+      return;
+    }
+    ++batches;
+  }
+  Report(state, batches);
+}
+
 void HttpSinkBatches(benchmark::State& state) {
   testing::HttpTestServer receiver;
   setenv("CDC_BENCH_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1);
@@ -63,15 +76,7 @@ void HttpSinkBatches(benchmark::State& state) {
     return;
   }
   sinks::HttpSink sink(std::move(config));
-  int64_t batches = 0;
-  for (auto _ : state) {
-    if (sink.Handle(SyntheticBatch(batches * kBatchSize + 1)).kind != HandlerResult::Kind::kSuccess) {
-      state.SkipWithError("a batch failed");
-      return;
-    }
-    ++batches;
-  }
-  Report(state, batches);
+  DeliverBatches(state, sink);
   state.counters["connections"] = receiver.connections();
 }
 
@@ -105,15 +110,7 @@ void S3ArchiveBatches(benchmark::State& state) {
   sinks::ParseS3Url("s3://bench/archive?endpoint=" + server.endpoint(), &location);
   sinks::S3ArchiveSink sink(std::make_unique<sinks::S3Client>(
       location, sinks::AwsCredentials{"S3RVER", "S3RVER", ""}, std::chrono::seconds(10)));
-  int64_t batches = 0;
-  for (auto _ : state) {
-    if (sink.Handle(SyntheticBatch(batches * kBatchSize + 1)).kind != HandlerResult::Kind::kSuccess) {
-      state.SkipWithError("a batch failed");
-      return;
-    }
-    ++batches;
-  }
-  Report(state, batches);
+  DeliverBatches(state, sink);
 }
 
 // Unsigned PUTs of the same gzipped bytes: what the S3 server itself costs.
@@ -152,15 +149,7 @@ void KafkaSinkBatches(benchmark::State& state) {
     state.SkipWithError("bad sink configuration");
     return;
   }
-  int64_t batches = 0;
-  for (auto _ : state) {
-    if (sink->Handle(SyntheticBatch(batches * kBatchSize + 1)).kind != HandlerResult::Kind::kSuccess) {
-      state.SkipWithError("a batch failed");
-      return;
-    }
-    ++batches;
-  }
-  Report(state, batches);
+  DeliverBatches(state, *sink);
 }
 
 // The same records from a bare producer with the same guarantees and librdkafka's defaults,
