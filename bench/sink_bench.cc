@@ -10,6 +10,7 @@
 #include "sinks/http/http_sink.h"
 #include "sinks/kafka/kafka_sink.h"
 #include "sinks/net/http_client.h"
+#include "sinks/s3/archive_layout.h"
 #include "sinks/s3/gzip.h"
 #include "sinks/s3/s3_archive_sink.h"
 #include "support/http_test_server.h"
@@ -123,13 +124,7 @@ void S3Floor(benchmark::State& state) {
   int64_t batches = 0;
   for (auto _ : state) {
     request.target = "/bench/floor/" + std::to_string(batches) + ".ndjson.gz";
-    const Changes batch = SyntheticBatch(batches * kBatchSize + 1);
-    std::string lines;
-    for (const Change& change : batch) {
-      AppendEventJson(lines, change);
-      lines += '\n';
-    }
-    request.body = sinks::Gzip(lines);
+    request.body = sinks::Gzip(sinks::EventLines(SyntheticBatch(batches * kBatchSize + 1)));
     const auto result = client.Send(request);
     if (!std::holds_alternative<sinks::HttpResponse>(result) || std::get<sinks::HttpResponse>(result).status != 200) {
       state.SkipWithError("a PUT failed");

@@ -181,12 +181,4 @@ std::string InteractiveProcess::ReadLine(double seconds) {
   return line;
 }
 
-void InteractiveProcess::Kill() {
-  if (pid_ > 0) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-}
-
 }  // namespace sqlite_cdc::testing

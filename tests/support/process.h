@@ -58,8 +58,6 @@ class InteractiveProcess {
   void Send(const std::string& line);
   // The next line of output without its newline; throws when none comes within `seconds`.
   std::string ReadLine(double seconds = 20);
-  // Ends it now (SIGKILL), as a crash would.
-  void Kill();
 
  private:
   int pid_ = -1;
