@@ -13,16 +13,21 @@ std::string BlobSafe(const std::string& ref, const std::string& otherwise) {
   return "CASE typeof(" + ref + ") WHEN 'blob' THEN hex(" + ref + ") " + otherwise + " END";
 }
 
-std::string InfinitySafe(const std::string& ref) {
-  return "CASE " + ref + " WHEN 9e999 THEN 'Infinity' WHEN -9e999 THEN '-Infinity' ELSE " + ref + " END";
+// A REAL as a JSON number that parses back to the same double. json_object prints 15 significant
+// digits before SQLite 3.43, so the trigger formats it itself: printf's '!' flag takes the digits
+// from a long double, which is exact for 17 digits below 1e100; above, printf scales by an inexact
+// 1e100 and 17 digits can land on the neighbouring double, so 18 are printed. json() marks the text
+// as JSON so json_object embeds it as a number. +/-Infinity become strings (3.40 prints a bare Inf).
+std::string ExactReal(const std::string& ref) {
+  return "CASE WHEN " + ref + " = 9e999 THEN 'Infinity' WHEN " + ref + " = -9e999 THEN '-Infinity' WHEN abs(" + ref +
+         ") < 1e100 THEN json(printf('%!.17g', " + ref + ")) ELSE json(printf('%!.18g', " + ref + ")) END";
 }
 
 std::string AnyValue(const std::string& ref) {
-  return BlobSafe(ref, "WHEN 'real' THEN " + InfinitySafe(ref) + " ELSE " + ref);
+  return BlobSafe(ref, "WHEN 'real' THEN " + ExactReal(ref) + " ELSE " + ref);
 }
 
-std::string SingleObject(std::vector<JsonMember>::const_iterator begin,
-                         std::vector<JsonMember>::const_iterator end) {
+std::string SingleObject(std::vector<JsonMember>::const_iterator begin, std::vector<JsonMember>::const_iterator end) {
   std::string sql = "json_object(";
   for (auto it = begin; it != end; ++it) {
     if (it != begin) sql += ", ";
@@ -36,8 +41,8 @@ std::string StrictValue(const Column& column, const std::string& ref) {
     case Affinity::kInteger:
     case Affinity::kText:
       return ref;
-    case Affinity::kReal:
-      return InfinitySafe(ref);
+    case Affinity::kReal:  // a STRICT REAL column holds reals or NULL
+      return "CASE WHEN " + ref + " IS NULL THEN NULL ELSE " + ExactReal(ref) + " END";
     case Affinity::kBlob:
       return BlobSafe(ref, "ELSE NULL");
     case Affinity::kNumeric:  // ANY, the only other STRICT type, holds whatever it was given
@@ -102,7 +107,8 @@ std::string SameKeyCondition(const TableSchema& table) {
   std::string sql;
   for (const Column& column : keys) {
     if (!sql.empty()) sql += " AND ";
-    sql += ColumnRef("OLD", column.name) + " IS " + ColumnRef("NEW", column.name);
+    // Binary: under a NOCASE key 'A' -> 'a' changes the key JSON, so it is a new key.
+    sql += ColumnRef("OLD", column.name) + " IS " + ColumnRef("NEW", column.name) + " COLLATE BINARY";
   }
   return sql;
 }

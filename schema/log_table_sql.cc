@@ -5,7 +5,7 @@
 namespace sqlite_cdc::schema {
 
 LogTableNames LogTableNames::For(const std::string& log_table) {
-  return LogTableNames{log_table, log_table + "_state"};
+  return LogTableNames{log_table, log_table + "_state", log_table + "_evicted"};
 }
 
 std::string CreateLogTableSql(const LogTableNames& names) {
@@ -19,24 +19,38 @@ std::string CreateStateTableSql(const LogTableNames& names) {
          " (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), last_deleted_id INTEGER NOT NULL)";
 }
 
+std::string CreateEvictedTableSql(const LogTableNames& names) {
+  return "CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(names.evicted) +
+         " (n INTEGER PRIMARY KEY, tablename TEXT NOT NULL, rid INTEGER, key TEXT, before TEXT)";
+}
+
 std::string DropLogTablesSql(const LogTableNames& names) {
   return "DROP TABLE IF EXISTS " + QuoteIdentifier(names.log) + "; DROP TABLE IF EXISTS " +
-         QuoteIdentifier(names.state) + ";";
+         QuoteIdentifier(names.state) + "; DROP TABLE IF EXISTS " + QuoteIdentifier(names.evicted) + ";";
 }
 
-std::string NextLogIdExpression(const LogTableNames& names) {
-  return "coalesce((SELECT max(id) FROM " + QuoteIdentifier(names.log) +
-         "), (SELECT last_deleted_id FROM " + QuoteIdentifier(names.state) + "), 0) + 1";
+std::string WatermarkExpression(const LogTableNames& names) {
+  return "(SELECT coalesce(max(last_deleted_id), 0) FROM " + QuoteIdentifier(names.state) + ")";
 }
+
+std::string UndeliveredCondition(const LogTableNames& names) { return "id > " + WatermarkExpression(names); }
 
 std::string DeleteAcknowledgedSql(const LogTableNames& names) {
-  return "DELETE FROM " + QuoteIdentifier(names.log) + " WHERE id <= ?1";
+  const std::string log = QuoteIdentifier(names.log);
+  return "DELETE FROM " + log + " WHERE id <= ?1 AND id < (SELECT max(id) FROM " + log + ")";
 }
 
 std::string RememberLastDeletedSql(const LogTableNames& names) {
   return "INSERT INTO " + QuoteIdentifier(names.state) +
          " (singleton, last_deleted_id) VALUES (1, ?1) ON CONFLICT (singleton) DO UPDATE SET"
          " last_deleted_id = max(last_deleted_id, excluded.last_deleted_id)";
+}
+
+std::string RestoreHighWaterRowSql(const LogTableNames& names) {
+  const std::string log = QuoteIdentifier(names.log);
+  return "INSERT INTO " + log + " (id, timestamp, tablename, operation) SELECT last_deleted_id, " +
+         "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), '', 'MARK' FROM " + QuoteIdentifier(names.state) +
+         " WHERE last_deleted_id > 0 AND last_deleted_id > (SELECT coalesce(max(id), 0) FROM " + log + ")";
 }
 
 }  // namespace sqlite_cdc::schema

@@ -6,29 +6,43 @@ namespace sqlite_cdc::schema {
 
 inline constexpr const char* kDefaultLogTable = "__cdc_log";
 
-// The names of what setup creates besides triggers. The state table holds the highest id ever
-// removed from the log, so that ids are never reused once the log has been drained empty.
+// The names of what setup creates besides triggers.
+// - state: the highest log id delivered and acknowledged (the delivery watermark).
+// - evicted: a scratch table where the BEFORE INSERT trigger keeps the images of the rows an
+//   INSERT OR REPLACE is about to evict, until the AFTER INSERT trigger logs their DELETEs.
 struct LogTableNames {
   std::string log;
   std::string state;
+  std::string evicted;
 
   static LogTableNames For(const std::string& log_table);
 };
 
 std::string CreateLogTableSql(const LogTableNames& names);
 std::string CreateStateTableSql(const LogTableNames& names);
+std::string CreateEvictedTableSql(const LogTableNames& names);
 std::string DropLogTablesSql(const LogTableNames& names);
 
-// The expression of the next log id, evaluated inside the writer's transaction. A plain INTEGER
-// PRIMARY KEY would restart at 1 once the log is empty; AUTOINCREMENT avoids that but writes
-// sqlite_sequence on every change. Both subqueries are single b-tree seeks, and the state table is
-// read only when the log is empty.
-std::string NextLogIdExpression(const LogTableNames& names);
+// Log ids are SQLite's own INTEGER PRIMARY KEY allocation (the highest id + 1), which never reuses
+// an id as long as the log is never emptied: the engine always leaves the highest acknowledged row
+// in place (the high-water row) and records the watermark in the state table. So the triggers
+// insert without an id, and nothing in them reads the log.
 
-// Statements the drain runs after a batch was acknowledged: delete it and remember its last id.
-// Parameter 1 is the last acknowledged id.
+// An SQL expression of the watermark: every id at or below it has been delivered.
+std::string WatermarkExpression(const LogTableNames& names);
+
+// The condition on the log's `id` of changes not delivered yet.
+std::string UndeliveredCondition(const LogTableNames& names);
+
+// Statements the drain runs after a batch was acknowledged, parameter 1 being the last
+// acknowledged id: delete what was delivered but the highest row of the log, and raise the watermark.
 std::string DeleteAcknowledgedSql(const LogTableNames& names);
 std::string RememberLastDeletedSql(const LogTableNames& names);
+
+// Puts back a high-water row when the log is empty but the watermark is not 0 (a log emptied by
+// an older version, or by hand), so that the next id is above the watermark. It is an
+// already-delivered row, never read: tablename '', operation 'MARK'. Idempotent.
+std::string RestoreHighWaterRowSql(const LogTableNames& names);
 
 // The columns of the log table, in order; used to tell our log table from a user table of that name.
 inline constexpr const char* kLogColumns[] = {"id", "timestamp", "tablename", "operation", "key", "before", "after"};

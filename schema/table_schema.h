@@ -18,6 +18,10 @@ struct TableSchema {
   std::vector<Column> columns;
   bool without_rowid = false;
   bool strict = false;
+  // Column lists of the UNIQUE constraints and unique indexes whose members are all plain columns
+  // (the primary key of a WITHOUT ROWID table excluded): the ways an INSERT OR REPLACE can evict a
+  // row besides the key. Expression indexes are not represented.
+  std::vector<std::vector<std::string>> unique_keys = {};
 
   // Primary key columns in key order; empty for a rowid table without a declared key.
   std::vector<Column> KeyColumns() const;

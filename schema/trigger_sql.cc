@@ -6,7 +6,11 @@
 namespace sqlite_cdc::schema {
 namespace {
 
-constexpr const char* kSuffixes[] = {"__cdc_insert", "__cdc_update", "__cdc_delete"};
+constexpr const char* kSuffixes[] = {"__cdc_insert", "__cdc_update", "__cdc_delete", "__cdc_rekey", "__cdc_evict"};
+
+// An OR of many terms nests one level per term; SQLite refuses expressions deeper than 1000, so
+// wide tables are compared in parenthesised groups.
+constexpr size_t kTermsPerGroup = 50;
 
 const char* Suffix(TriggerEvent event) { return kSuffixes[static_cast<int>(event)]; }
 
@@ -14,32 +18,88 @@ bool EndsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// One log row. `key`, `before` and `after` are SQL expressions; `condition` may be empty.
-struct LogRow {
-  const char* operation;
-  std::string key;
-  std::string before;
-  std::string after;
-  std::string condition;
+std::string Join(const std::vector<std::string>& terms, const std::string& separator) {
+  std::string sql;
+  for (const std::string& term : terms) sql += (sql.empty() ? "" : separator) + term;
+  return sql;
+}
+
+std::string AnyOf(const std::vector<std::string>& terms) {
+  if (terms.size() <= kTermsPerGroup) return "(" + Join(terms, " OR ") + ")";
+  std::vector<std::string> groups;
+  for (size_t start = 0; start < terms.size(); start += kTermsPerGroup) {
+    const auto end = terms.begin() + static_cast<std::ptrdiff_t>(std::min(terms.size(), start + kTermsPerGroup));
+    groups.push_back("(" + Join({terms.begin() + static_cast<std::ptrdiff_t>(start), end}, " OR ") + ")");
+  }
+  return "(" + Join(groups, " OR ") + ")";
+}
+
+struct Context {
+  const TableSchema& table;
+  const TriggerOptions& options;
+
+  std::string LogColumns() const {
+    return "INSERT INTO " + QuoteIdentifier(options.names.log) +
+           " (timestamp, tablename, operation, key, before, after) ";
+  }
+
+  // One log row; `key`, `before` and `after` are SQL expressions.
+  std::string LogRow(const char* operation, const std::string& key, const std::string& before,
+                     const std::string& after) const {
+    return LogColumns() + "VALUES (" + TimestampExpression(options.subsecond) + ", " + QuoteLiteral(table.name) +
+           ", '" + operation + "', " + key + ", " + before + ", " + after + ");";
+  }
+
+  std::string Evicted() const { return QuoteIdentifier(options.names.evicted); }
+  std::string ThisTable() const { return "tablename = " + QuoteLiteral(table.name); }
+
+  std::string Trigger(TriggerEvent event, const std::string& timing, const std::string& when,
+                      const std::vector<std::string>& statements) const {
+    std::string sql = "CREATE TRIGGER " + QuoteIdentifier(TriggerName(table.name, event)) + " " + timing + " ON " +
+                      QuoteIdentifier(table.name);
+    if (!when.empty()) sql += " WHEN " + when;
+    sql += " BEGIN\n";
+    for (const std::string& statement : statements) sql += "  " + statement + "\n";
+    return sql + "END";
+  }
+
+  // For each way a new row can conflict with a stored one (the key or rowid, each unique column
+  // list): the condition that `stored` conflicts with NEW. NULLs never conflict, as in SQLite.
+  std::vector<std::string> ConflictConditions(const std::string& stored) const {
+    std::vector<std::vector<std::string>> keys = table.unique_keys;
+    std::vector<std::string> primary;
+    for (const Column& column : table.KeyColumns()) primary.push_back(column.name);
+    if (!primary.empty()) keys.insert(keys.begin(), primary);
+    std::vector<std::string> conditions;
+    if (primary.empty()) conditions.push_back(stored + "." + table.RowidAlias() + " = NEW." + table.RowidAlias());
+    for (const std::vector<std::string>& columns : keys) {
+      std::vector<std::string> equal;
+      for (const std::string& column : columns) {
+        equal.push_back(stored + "." + QuoteIdentifier(column) + " = NEW." + QuoteIdentifier(column));
+      }
+      conditions.push_back("(" + Join(equal, " AND ") + ")");
+    }
+    return conditions;
+  }
+
+  // True when the UPDATE changed something the image shows. IS compares with the column's
+  // collation and takes 1 and 1.0 as equal, so the comparison is binary, and the type is compared
+  // too where a column can hold both.
+  std::string ImageChanged() const {
+    std::vector<std::string> terms;
+    for (const Column& column : table.columns) {
+      if (!options.blobs && IsBlobDeclared(column)) continue;
+      const std::string name = QuoteIdentifier(column.name);
+      terms.push_back("OLD." + name + " IS NOT NEW." + name + " COLLATE BINARY");
+      const Affinity affinity = AffinityOf(column.declared_type);
+      if ((!table.strict && affinity == Affinity::kBlob) || (table.strict && affinity == Affinity::kNumeric)) {
+        terms.push_back("typeof(OLD." + name + ") <> typeof(NEW." + name + ")");
+      }
+    }
+    if (terms.empty()) return "0";
+    return AnyOf(terms);
+  }
 };
-
-std::string InsertLogRow(const TableSchema& table, const TriggerOptions& options, const LogRow& row) {
-  std::string values = NextLogIdExpression(options.names) + ", " + TimestampExpression(options.subsecond) +
-                       ", " + QuoteLiteral(table.name) + ", '" + row.operation + "', " + row.key + ", " +
-                       row.before + ", " + row.after;
-  std::string sql = "INSERT INTO " + QuoteIdentifier(options.names.log) +
-                    " (id, timestamp, tablename, operation, key, before, after) ";
-  if (row.condition.empty()) return sql + "VALUES (" + values + ");";
-  return sql + "SELECT " + values + " WHERE " + row.condition + ";";
-}
-
-std::string Trigger(const TableSchema& table, TriggerEvent event, const char* sql_event,
-                    const std::vector<std::string>& statements) {
-  std::string sql = "CREATE TRIGGER " + QuoteIdentifier(TriggerName(table.name, event)) + " AFTER " +
-                    sql_event + " ON " + QuoteIdentifier(table.name) + " BEGIN\n";
-  for (const std::string& statement : statements) sql += "  " + statement + "\n";
-  return sql + "END";
-}
 
 }  // namespace
 
@@ -57,25 +117,57 @@ std::string TimestampExpression(bool subsecond) {
 }
 
 std::vector<TriggerSql> GenerateTriggers(const TableSchema& table, const TriggerOptions& options) {
+  const Context context{table, options};
   const std::string new_image = ImageExpression(table, "NEW", options.blobs);
   const std::string old_image = ImageExpression(table, "OLD", options.blobs);
   const std::string new_key = KeyExpression(table, "NEW");
   const std::string old_key = KeyExpression(table, "OLD");
   const std::string same_key = SameKeyCondition(table);
+  const std::string from = QuoteIdentifier(table.name);
+
+  // A stashed row was evicted when its rowid went to the new row or no longer exists; a row an
+  // INSERT OR IGNORE, DO NOTHING or DO UPDATE left in place is not. WITHOUT ROWID tables have no
+  // cheap identity to check and rely on the conflict conditions alone.
+  std::string evicted_rows = context.ThisTable();
+  if (!table.without_rowid) {
+    const std::string rowid =
+        table.RowidAlias().empty() ? QuoteIdentifier(table.KeyColumns().front().name) : table.RowidAlias();
+    evicted_rows += " AND (rid = NEW." + rowid + " OR NOT EXISTS (SELECT 1 FROM " + from + " WHERE " + from + "." +
+                    rowid + " = rid))";
+  }
+  const std::string log_evictions = context.LogColumns() + "SELECT " + TimestampExpression(options.subsecond) +
+                                    ", tablename, 'DELETE', key, before, NULL FROM " + context.Evicted() + " WHERE " +
+                                    evicted_rows + " ORDER BY n;";
+  const std::string clear_evicted = "DELETE FROM " + context.Evicted() + " WHERE " + context.ThisTable() + ";";
+
+  std::vector<std::string> conflict_exists;
+  conflict_exists.push_back("EXISTS (SELECT 1 FROM " + context.Evicted() + " WHERE " + context.ThisTable() + ")");
+  for (const std::string& condition : context.ConflictConditions(from)) {
+    conflict_exists.push_back("EXISTS (SELECT 1 FROM " + from + " WHERE " + condition + ")");
+  }
+  const std::string rid = table.without_rowid          ? "NULL"
+                          : table.RowidAlias().empty() ? from + "." + QuoteIdentifier(table.KeyColumns().front().name)
+                                                       : from + "." + table.RowidAlias();
+  const std::string stash = "INSERT INTO " + context.Evicted() + " (tablename, rid, key, before) SELECT " +
+                            QuoteLiteral(table.name) + ", " + rid + ", " + KeyExpression(table, from) + ", " +
+                            ImageExpression(table, from, options.blobs) + " FROM " + from + " WHERE " +
+                            Join(context.ConflictConditions(from), " OR ") + ";";
+
+  std::string update_when = same_key;
+  if (!options.keep_unchanged_updates) update_when = "(" + same_key + ") AND " + context.ImageChanged();
 
   std::vector<TriggerSql> triggers;
-  triggers.push_back({TriggerName(table.name, TriggerEvent::kInsert),
-                      Trigger(table, TriggerEvent::kInsert, "INSERT",
-                              {InsertLogRow(table, options, {"INSERT", new_key, "NULL", new_image, ""})})});
-  triggers.push_back(
-      {TriggerName(table.name, TriggerEvent::kUpdate),
-       Trigger(table, TriggerEvent::kUpdate, "UPDATE",
-               {InsertLogRow(table, options, {"UPDATE", new_key, old_image, new_image, same_key}),
-                InsertLogRow(table, options, {"DELETE", old_key, old_image, "NULL", "NOT (" + same_key + ")"}),
-                InsertLogRow(table, options, {"INSERT", new_key, "NULL", new_image, "NOT (" + same_key + ")"})})});
-  triggers.push_back({TriggerName(table.name, TriggerEvent::kDelete),
-                      Trigger(table, TriggerEvent::kDelete, "DELETE",
-                              {InsertLogRow(table, options, {"DELETE", old_key, old_image, "NULL", ""})})});
+  auto add = [&](TriggerEvent event, const std::string& timing, const std::string& when,
+                 const std::vector<std::string>& statements) {
+    triggers.push_back({TriggerName(table.name, event), context.Trigger(event, timing, when, statements)});
+  };
+  add(TriggerEvent::kInsert, "AFTER INSERT", "",
+      {log_evictions, clear_evicted, context.LogRow("INSERT", new_key, "NULL", new_image)});
+  add(TriggerEvent::kUpdate, "AFTER UPDATE", update_when, {context.LogRow("UPDATE", new_key, old_image, new_image)});
+  add(TriggerEvent::kDelete, "AFTER DELETE", "", {context.LogRow("DELETE", old_key, old_image, "NULL")});
+  add(TriggerEvent::kRekey, "AFTER UPDATE", "NOT (" + same_key + ")",
+      {context.LogRow("DELETE", old_key, old_image, "NULL"), context.LogRow("INSERT", new_key, "NULL", new_image)});
+  add(TriggerEvent::kEvict, "BEFORE INSERT", Join(conflict_exists, " OR "), {clear_evicted, stash});
   return triggers;
 }
 

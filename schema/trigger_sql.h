@@ -10,8 +10,9 @@ namespace sqlite_cdc::schema {
 
 struct TriggerOptions {
   LogTableNames names = LogTableNames::For(kDefaultLogTable);
-  bool blobs = false;           // include BLOB-declared columns as uppercase hex
-  bool subsecond = true;        // millisecond timestamps; false gives whole seconds
+  bool blobs = false;                   // include BLOB-declared columns as uppercase hex
+  bool subsecond = true;                // millisecond timestamps; false gives whole seconds
+  bool keep_unchanged_updates = false;  // log UPDATEs that change neither the image nor the key
 };
 
 struct TriggerSql {
@@ -19,7 +20,15 @@ struct TriggerSql {
   std::string create_sql;  // exactly the text sqlite_master.sql holds once it is created
 };
 
-enum class TriggerEvent { kInsert, kUpdate, kDelete };
+// What each trigger setup installs on a table logs:
+// - kInsert (AFTER INSERT): the DELETEs of the rows an INSERT OR REPLACE evicted, then the INSERT;
+// - kEvict (BEFORE INSERT, only when the new row conflicts on the key or a unique index): keeps the
+//   images of the rows it may evict in the evicted table (SQLite fires no DELETE trigger for them);
+// - kUpdate (AFTER UPDATE keeping the key): the UPDATE, unless neither image nor key changed;
+// - kRekey (AFTER UPDATE changing the key): a DELETE of the old key and an INSERT of the new one, so
+//   that consumers keyed by row (Kafka partitions, compacted topics, restore) see both rows;
+// - kDelete (AFTER DELETE): the DELETE.
+enum class TriggerEvent { kInsert, kUpdate, kDelete, kRekey, kEvict };
 
 // "<table>__cdc_insert" and so on.
 std::string TriggerName(const std::string& table, TriggerEvent event);
@@ -28,9 +37,9 @@ std::string TriggerName(const std::string& table, TriggerEvent event);
 // RENAME TABLE left behind under the old name.
 bool LooksLikeCdcTriggerName(const std::string& name);
 
-// The AFTER INSERT, AFTER UPDATE and AFTER DELETE triggers for one table, in that order.
-// An UPDATE that changes the key is logged as a DELETE of the old key and an INSERT of the new one,
-// so that consumers keyed by row (Kafka partitions, compacted topics, restore) see both rows.
+// Every trigger of one table, in TriggerEvent order. Each statement in them is an INSERT ... VALUES
+// or reads only the evicted table: an INSERT whose SELECT reads the log would be materialised into
+// a temporary table on every row.
 std::vector<TriggerSql> GenerateTriggers(const TableSchema& table, const TriggerOptions& options);
 
 std::string DropTriggerSql(const std::string& trigger_name);

@@ -1,7 +1,8 @@
 #include "capture.h"
 
-#include <algorithm>
 #include <strings.h>
+
+#include <algorithm>
 
 #include "catalog.h"
 
@@ -17,6 +18,7 @@ schema::TriggerOptions TriggerOptionsFor(const CaptureOptions& options) {
   trigger.names = schema::LogTableNames::For(options.log_table);
   trigger.blobs = options.blobs;
   trigger.subsecond = options.subsecond;
+  trigger.keep_unchanged_updates = options.keep_unchanged_updates;
   return trigger;
 }
 
@@ -40,12 +42,12 @@ std::vector<schema::TableSchema> ReadTables(Database& db, const std::vector<std:
                                             const schema::LogTableNames& log) {
   std::vector<schema::TableSchema> tables;
   for (const std::string& name : names) {
-    if (SameIdentifier(name, log.log) || SameIdentifier(name, log.state)) {
+    if (SameIdentifier(name, log.log) || SameIdentifier(name, log.state) || SameIdentifier(name, log.evicted)) {
       throw InvalidInput(name + " is the change log itself and cannot be watched");
     }
     schema::TableSchema table = ReadTable(db, name);
-    const bool seen = std::any_of(tables.begin(), tables.end(),
-                                  [&](const schema::TableSchema& t) { return t.name == table.name; });
+    const bool seen =
+        std::any_of(tables.begin(), tables.end(), [&](const schema::TableSchema& t) { return t.name == table.name; });
     if (!seen) tables.push_back(std::move(table));
   }
   return tables;

@@ -16,6 +16,28 @@ std::vector<std::string> ColumnNames(Database& db, const std::string& table) {
   return names;
 }
 
+// The column lists of the table's unique indexes (UNIQUE constraints included) but the primary
+// key's; an index over an expression is left out, since it names no column.
+std::vector<std::vector<std::string>> UniqueKeys(Database& db, const schema::TableSchema& table) {
+  Statement indexes(db, "SELECT name FROM pragma_index_list(?1) WHERE \"unique\" AND origin <> 'pk' ORDER BY seq");
+  indexes.Bind(1, table.name);
+  std::vector<std::vector<std::string>> keys;
+  while (indexes.Step()) {
+    Statement columns(db, "SELECT cid, name FROM pragma_index_info(?1) ORDER BY seqno");
+    columns.Bind(1, std::string(indexes.Text(0)));
+    std::vector<std::string> key;
+    bool plain = true;
+    while (columns.Step()) {
+      if (columns.IsNull(1) || columns.Int(0) < 0)
+        plain = false;
+      else
+        key.emplace_back(columns.Text(1));
+    }
+    if (plain && !key.empty()) keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
 }  // namespace
 
 schema::TableSchema ReadTable(Database& db, const std::string& name) {
@@ -40,6 +62,7 @@ schema::TableSchema ReadTable(Database& db, const std::string& name) {
     table.columns.push_back(
         {std::string(columns.Text(0)), std::string(columns.Text(1)), static_cast<int>(columns.Int(2))});
   }
+  table.unique_keys = UniqueKeys(db, table);
   if (table.KeyColumns().empty() && table.RowidAlias().empty()) {
     throw InvalidInput(name + " has columns named rowid, _rowid_ and oid and no primary key: its rows " +
                        "cannot be identified");
@@ -60,17 +83,21 @@ TableDefinition DefineTable(Database& db, const schema::TableSchema& table) {
 }
 
 std::vector<std::string> UserTables(Database& db, const schema::LogTableNames& names) {
-  Statement statement(db,
-                      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
-                      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?1 AND name <> ?2 ORDER BY name");
-  statement.Bind(1, names.log).Bind(2, names.state);
+  Statement statement(
+      db,
+      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
+      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?1 AND name <> ?2 AND name <> ?3 ORDER BY name");
+  statement.Bind(1, names.log).Bind(2, names.state).Bind(3, names.evicted);
   std::vector<std::string> tables;
   while (statement.Step()) tables.emplace_back(statement.Text(0));
   return tables;
 }
 
 bool FeedsLog(const std::string& trigger_sql, const schema::LogTableNames& names) {
-  return trigger_sql.find("INSERT INTO " + schema::QuoteIdentifier(names.log) + " (") != std::string::npos;
+  for (const std::string* table : {&names.log, &names.evicted}) {
+    if (trigger_sql.find("INSERT INTO " + schema::QuoteIdentifier(*table) + " (") != std::string::npos) return true;
+  }
+  return false;
 }
 
 std::vector<InstalledTrigger> CdcTriggersOn(Database& db, const std::string& table) {
@@ -109,6 +136,13 @@ void CheckLogTablesAreOurs(Database& db, const schema::LogTableNames& names) {
     const std::vector<std::string> expected(std::begin(schema::kLogColumns), std::end(schema::kLogColumns));
     if (ColumnNames(db, names.log) != expected) {
       throw InvalidInput("log table name " + names.log + " is taken by a user table; choose another --log-table");
+    }
+  }
+  if (TableExists(db, names.evicted)) {
+    const std::vector<std::string> expected{"n", "tablename", "rid", "key", "before"};
+    if (ColumnNames(db, names.evicted) != expected) {
+      throw InvalidInput("table " + names.evicted + " (the log's eviction table) is taken by a user table; " +
+                         "choose another --log-table");
     }
   }
   if (TableExists(db, names.state)) {

@@ -1,5 +1,4 @@
 #include "sqlite_cdc/engine.h"
-#include "sqlite_cdc/engine_observer.h"
 
 #include <spdlog/spdlog.h>
 
@@ -14,6 +13,7 @@
 #include "log_lock.h"
 #include "log_reader.h"
 #include "snapshot_spool.h"
+#include "sqlite_cdc/engine_observer.h"
 #include "watcher.h"
 
 namespace sqlite_cdc {
@@ -54,6 +54,7 @@ class EngineImpl {
     db_.Execute("PRAGMA synchronous=NORMAL");
     internal::ApplyPragmas(db_, internal::ParseDbParams(options.capture.db_params));
     drift_.CheckIfSchemaChanged();
+    cursor_ = reader_.Watermark();
   }
 
   Status DrainOnce(ChangesHandler& handler) {
@@ -99,8 +100,8 @@ class EngineImpl {
     }
     if (watcher_.stopped()) return Status::Ok();
     const int64_t position = spool.log_position();
-    Status status = CallWithRetries([&] { return handler.OnSnapshotComplete(position); }, "the end of the bootstrap",
-                                    &accepted);
+    Status status =
+        CallWithRetries([&] { return handler.OnSnapshotComplete(position); }, "the end of the bootstrap", &accepted);
     if (!status.ok() || !accepted) return status;
     if (log_position) *log_position = spool.log_position();
     return Status::Ok();
@@ -174,8 +175,7 @@ class EngineImpl {
         return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
                                      "; giving up with the batch still in the log: " + result.message);
       }
-      const auto delay =
-          std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
+      const auto delay = std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
       spdlog::warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
                    options_.retry.max_attempts, delay.count(), result.message);
       if (!watcher_.Sleep(delay)) return Status::Ok();

@@ -12,8 +12,9 @@ namespace internal {
 LogBacklog QueryLogBacklog(Database& db, const schema::LogTableNames& names) {
   const std::string log = schema::QuoteIdentifier(names.log);
   // Both look-ups of the oldest change are one seek at the start of the id b-tree.
-  Statement query(db, "SELECT count(*), (SELECT min(id) FROM " + log + "), (SELECT timestamp FROM " + log +
-                          " ORDER BY id LIMIT 1) FROM " + log);
+  const std::string undelivered = " WHERE " + schema::UndeliveredCondition(names);
+  Statement query(db, "SELECT count(*), (SELECT min(id) FROM " + log + undelivered + "), (SELECT timestamp FROM " +
+                          log + undelivered + " ORDER BY id LIMIT 1) FROM " + log + undelivered);
   LogBacklog backlog;
   query.Step();
   backlog.rows = query.Int(0);

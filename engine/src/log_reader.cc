@@ -27,7 +27,8 @@ LogReader::LogReader(Database& db, const schema::LogTableNames& names)
                     schema::QuoteIdentifier(names.log) + " WHERE id > ?1 ORDER BY id LIMIT ?2"),
       delete_(db, schema::DeleteAcknowledgedSql(names)),
       remember_(db, schema::RememberLastDeletedSql(names)),
-      max_id_(db, "SELECT coalesce(max(id), 0) FROM " + schema::QuoteIdentifier(names.log)) {}
+      max_id_(db, "SELECT coalesce(max(id), 0) FROM " + schema::QuoteIdentifier(names.log)),
+      watermark_(db, "SELECT " + schema::WatermarkExpression(names)) {}
 
 void LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
   batch.clear();
@@ -63,6 +64,13 @@ int64_t LogReader::MaxId() {
   max_id_.Reset();
   const int64_t id = max_id_.Step() ? max_id_.Int(0) : 0;
   max_id_.Reset();
+  return id;
+}
+
+int64_t LogReader::Watermark() {
+  watermark_.Reset();
+  const int64_t id = watermark_.Step() ? watermark_.Int(0) : 0;
+  watermark_.Reset();
   return id;
 }
 

@@ -17,11 +17,15 @@ class LogReader {
   // statement, so it is one snapshot, and no transaction is left open when it returns.
   void ReadBatch(int64_t after_id, size_t limit, Changes& batch);
 
-  // Deletes every change with id <= last_id and remembers last_id, in one write transaction.
+  // Deletes every change with id <= last_id but the log's highest row (which keeps ids from being
+  // reused) and records last_id as the watermark, in one write transaction.
   void Acknowledge(int64_t last_id);
 
   // The highest id in the log, 0 when it is empty.
   int64_t MaxId();
+
+  // The highest id acknowledged so far: every change at or below it was delivered.
+  int64_t Watermark();
 
  private:
   Database& db_;
@@ -29,6 +33,7 @@ class LogReader {
   Statement delete_;
   Statement remember_;
   Statement max_id_;
+  Statement watermark_;
 };
 
 }  // namespace sqlite_cdc::internal

@@ -41,8 +41,7 @@ Status Setup(const CaptureOptions& options) {
 
     // Every check runs before the first change, so bad input leaves the file exactly as it was.
     internal::CheckLogTablesAreOurs(db, names);
-    const std::vector<std::string> wanted =
-        options.tables.empty() ? internal::UserTables(db, names) : options.tables;
+    const std::vector<std::string> wanted = options.tables.empty() ? internal::UserTables(db, names) : options.tables;
     if (wanted.empty()) throw InvalidInput("the database has no tables to watch");
     const std::vector<schema::TableSchema> tables = internal::ReadTables(db, wanted, names);
     RefuseTablesOfOtherLogs(db, tables, names);
@@ -80,7 +79,8 @@ Status Teardown(const CaptureOptions& options, const TeardownOptions& teardown) 
     internal::WriteTransaction transaction(db);
     for (const std::string& table : tables) internal::DropTriggers(db, table, names);
     if (internal::WatchedTables(db, names).empty() && internal::TableExists(db, names.log)) {
-      const int64_t backlog = db.QueryInt("SELECT count(*) FROM " + schema::QuoteIdentifier(names.log));
+      const int64_t backlog = db.QueryInt("SELECT count(*) FROM " + schema::QuoteIdentifier(names.log) + " WHERE " +
+                                          schema::UndeliveredCondition(names));
       if (backlog > 0 && !teardown.discard_undelivered) {
         throw InvalidInput("the log " + names.log + " still holds " + std::to_string(backlog) +
                            " undelivered changes; drain them with sqlite-cdc first, or pass --force to discard them");

@@ -28,6 +28,9 @@ std::vector<InstalledTrigger> OursOn(Database& db, const std::string& table, con
 }  // namespace
 
 bool InstallTriggers(Database& db, const schema::TableSchema& table, const schema::TriggerOptions& options) {
+  // What the triggers write to must exist before them, or the application's writes would fail.
+  db.Execute(schema::CreateEvictedTableSql(options.names));
+  db.Execute(schema::RestoreHighWaterRowSql(options.names));
   const std::vector<schema::TriggerSql> wanted = schema::GenerateTriggers(table, options);
   const std::vector<InstalledTrigger> installed = OursOn(db, table.name, options.names);
   bool changed = false;

@@ -59,7 +59,10 @@ class CdcCliTest : public ::testing::Test {
     return std::make_unique<BackgroundProcess>(BinaryPath("sqlite-cdc"), args, out_, err_);
   }
 
-  long long Backlog() { return testing::AppDb(path_).Int("SELECT count(*) FROM __cdc_log"); }
+  long long Backlog() {
+    testing::AppDb app(path_);
+    return testing::Backlog(app);
+  }
 
   testing::TempDir dir_;
   std::string path_, out_, err_;
@@ -195,7 +198,8 @@ TEST_F(CdcCliTest, TheCustomHandlerExampleReceivesTheChanges) {
   SetUpCapture();
   {
     testing::AppDb app(path_);
-    app.Exec("INSERT INTO items VALUES (1, 1, 'a'), (2, 2, 'b'); UPDATE items SET n = 3; DELETE FROM items WHERE id = 1");
+    app.Exec(
+        "INSERT INTO items VALUES (1, 1, 'a'), (2, 2, 'b'); UPDATE items SET n = 3; DELETE FROM items WHERE id = 1");
   }
   const auto result = RunProcess(std::string(CDC_EXAMPLES_BIN_DIR) + "/custom_handler/custom_handler", {path_});
   EXPECT_EQ(result.exit_code, 0) << result.err;

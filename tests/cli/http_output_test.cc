@@ -68,8 +68,18 @@ class HttpOutputTest : public ::testing::Test {
   }
 
   std::unique_ptr<BackgroundProcess> StartCdc(const std::string& url, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db", path_, "--output", url, "--batch-size", "8", "--poll-interval", "100ms",
-                                  "--retry-initial-backoff", "10ms", "--retry-max-backoff", retry_max_backoff_};
+    std::vector<std::string> args{"--db",
+                                  path_,
+                                  "--output",
+                                  url,
+                                  "--batch-size",
+                                  "8",
+                                  "--poll-interval",
+                                  "100ms",
+                                  "--retry-initial-backoff",
+                                  "10ms",
+                                  "--retry-max-backoff",
+                                  retry_max_backoff_};
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
   }
@@ -82,7 +92,10 @@ class HttpOutputTest : public ::testing::Test {
     EXPECT_EQ(Backlog(), 0);
   }
 
-  long long Backlog() { return testing::AppDb(path_).Int("SELECT count(*) FROM __cdc_log"); }
+  long long Backlog() {
+    testing::AppDb app(path_);
+    return testing::Backlog(app);
+  }
 
   testing::TempDir dir_;
   std::string path_, err_;
@@ -200,13 +213,12 @@ TEST_F(HttpOutputTest, ARefusedBatchStopsWithExit1AndStaysInTheLog) {
 // An HMAC-SHA256 computed by the openssl command, not by the code under test.
 std::string OpensslSignature(const std::string& dir, const std::string& key, const ReceivedRequest& request) {
   const std::string content_file = dir + "/signed-content";
-  std::ofstream(content_file, std::ios::binary) << request.headers.at("webhook-id") << "."
-                                                  << request.headers.at("webhook-timestamp") << "." << request.body;
+  std::ofstream(content_file, std::ios::binary)
+      << request.headers.at("webhook-id") << "." << request.headers.at("webhook-timestamp") << "." << request.body;
   std::string hex_key;
   for (unsigned char c : key) hex_key += "0123456789abcdef"[c >> 4], hex_key += "0123456789abcdef"[c & 15];
-  const auto result = testing::RunProcess(
-      "/bin/sh", {"-c", "openssl dgst -sha256 -mac HMAC -macopt hexkey:" + hex_key + " -binary '" + content_file +
-                            "' | base64 -w0"});
+  const auto result = testing::RunProcess("/bin/sh", {"-c", "openssl dgst -sha256 -mac HMAC -macopt hexkey:" + hex_key +
+                                                                " -binary '" + content_file + "' | base64 -w0"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   return "v1," + result.out;
 }
@@ -250,7 +262,7 @@ TEST_F(HttpOutputTest, HttpsRefusesAnUntrustedReceiverAndKeepsTheLog) {
   const testing::TestPki pki = testing::MakeTestPki(dir_.path().string(), "localhost");
   HttpTestServer server({}, pki.server);
   for (const auto& [url, extra] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-           {server.Url("/in", "localhost"), {}},                                    // CA not trusted
+           {server.Url("/in", "localhost"), {}},                                  // CA not trusted
            {server.Url("/in", "127.0.0.1"), {"--http-ca-file", pki.ca_file}}}) {  // name does not match
     auto cdc = StartCdc(url, extra);
     EXPECT_EQ(cdc->Wait(), 1) << url;

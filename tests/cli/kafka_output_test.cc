@@ -76,7 +76,10 @@ class KafkaOutputTest : public ::testing::Test {
     EXPECT_EQ(cdc.Wait(), 0) << ReadFile(err_);
   }
 
-  long long Backlog() { return testing::AppDb(path_).Int("SELECT count(*) FROM __cdc_log"); }
+  long long Backlog() {
+    testing::AppDb app(path_);
+    return testing::Backlog(app);
+  }
 
   testing::TempDir dir_;
   std::string path_, err_;

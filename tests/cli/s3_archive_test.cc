@@ -41,8 +41,9 @@ class S3ArchiveTest : public ::testing::Test {
     setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
     AppDb app(path_);
     app.Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, score REAL, avatar BLOB)");
-    app.Exec("CREATE TABLE \"order lines\" (\"order\" INTEGER, line INTEGER, qty, note TEXT, "
-             "PRIMARY KEY (\"order\", line)) WITHOUT ROWID");
+    app.Exec(
+        "CREATE TABLE \"order lines\" (\"order\" INTEGER, line INTEGER, qty, note TEXT, "
+        "PRIMARY KEY (\"order\", line)) WITHOUT ROWID");
     app.Exec("CREATE TABLE events (kind TEXT, payload TEXT)");
     std::string wide = "CREATE TABLE wide (id INTEGER PRIMARY KEY";
     for (int i = 1; i <= kWideColumns; ++i) wide += ", c" + std::to_string(i);
@@ -60,9 +61,14 @@ class S3ArchiveTest : public ::testing::Test {
   }
 
   std::unique_ptr<BackgroundProcess> StartCdc(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db", path_, "--blobs", "--output", Url(), "--batch-size", "7",
-                                  "--poll-interval", "100ms", "--retry-initial-backoff", "20ms",
-                                  "--retry-max-backoff", "200ms", "--retry-attempts", "1000"};
+    std::vector<std::string> args{"--db",    path_,
+                                  "--blobs", "--output",
+                                  Url(),     "--batch-size",
+                                  "7",       "--poll-interval",
+                                  "100ms",   "--retry-initial-backoff",
+                                  "20ms",    "--retry-max-backoff",
+                                  "200ms",   "--retry-attempts",
+                                  "1000"};
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
   }
@@ -72,7 +78,8 @@ class S3ArchiveTest : public ::testing::Test {
     AppDb app(path_);
     const std::string r = std::to_string(round);
     app.Exec("BEGIN");
-    app.Exec("INSERT INTO users VALUES (" + r + ", 'u" + r + "@x', " + r + ".25, x'" + (round % 2 ? "CAFE" : "") + "')");
+    app.Exec("INSERT INTO users VALUES (" + r + ", 'u" + r + "@x', " + r + ".25, x'" + (round % 2 ? "CAFE" : "") +
+             "')");
     app.Exec("UPDATE users SET email = NULL, score = 9e999 WHERE id = 101");
     app.Exec("INSERT INTO \"order lines\" VALUES (" + r + ", 1, 3, 'three'), (" + r + ", 2, 'x', NULL)");
     app.Exec("COMMIT");
@@ -89,8 +96,13 @@ class S3ArchiveTest : public ::testing::Test {
     app.Exec("UPDATE wide SET c99 = NULL, c100 = 'text' WHERE id = " + r);
   }
 
-  long long Backlog() { return AppDb(path_).Int("SELECT count(*) FROM __cdc_log"); }
-  void WaitDrained() { ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; }, 60)) << ReadFile(err_); }
+  long long Backlog() {
+    AppDb app(path_);
+    return testing::Backlog(app);
+  }
+  void WaitDrained() {
+    ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; }, 60)) << ReadFile(err_);
+  }
 
   testing::ProcessResult Restore(const std::string& to, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--from", Url(), "--to", to};
@@ -170,8 +182,8 @@ TEST_F(S3ArchiveTest, RestoresToAMomentInTheMiddleByTimeAndById) {
   // taken there already is the point.
   const std::string id = std::to_string(middle_id);
   const bool applied_up_to_it = by_id.out.find("up to log id " + id + " (") != std::string::npos;
-  const bool snapshot_is_it = by_id.out.find("log id " + id + "): ") != std::string::npos &&
-                              by_id.out.find(" 0 changes") != std::string::npos;
+  const bool snapshot_is_it =
+      by_id.out.find("log id " + id + "): ") != std::string::npos && by_id.out.find(" 0 changes") != std::string::npos;
   EXPECT_TRUE(applied_up_to_it || snapshot_is_it) << by_id.out;
   ExpectSameTables(middle, dir_.File("by-id.db"));
 }

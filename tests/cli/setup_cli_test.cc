@@ -51,7 +51,8 @@ TEST_F(SetupCliTest, SetupThenTeardownSucceedQuietly) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.err, "");
   testing::AppDb app(path_);
-  EXPECT_EQ(app.Int("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 3);
+  EXPECT_EQ(app.Int("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"),
+            5);  // insert, update, delete, rekey, evict
   result = Setup({"--db", path_, "--teardown"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(app.Int("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 0);

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "sqlite_cdc/setup.h"
@@ -118,7 +118,7 @@ class EngineTest : public ::testing::Test {
     app_.Exec("COMMIT");
   }
 
-  long long Backlog() { return app_.Int("SELECT count(*) FROM __cdc_log"); }
+  long long Backlog() { return testing::Backlog(app_); }
 
   testing::TempDir dir_;
   std::string path_;
@@ -334,7 +334,8 @@ TEST_F(EngineTest, BootstrapThenCdcHandsOffConsistentlyWhileWritesRace) {
   engine->Stop();
   runner.join();
   std::map<std::string, std::string> expected;
-  for (const auto& row : app_.Rows("SELECT json_object('id', id), json_object('id', id, 'n', n, 'note', note) FROM items")) {
+  for (const auto& row :
+       app_.Rows("SELECT json_object('id', id), json_object('id', id, 'n', n, 'note', note) FROM items")) {
     expected[*row[0]] = *row[1];
   }
   EXPECT_EQ(Replay(handler.all()), expected);

@@ -15,8 +15,9 @@ using testing::SchemaSnapshot;
 class TriggerSetupTest : public ::testing::Test {
  protected:
   TriggerSetupTest() : path_(dir_.File("app.db")), app_(path_) {
-    app_.Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"
-              "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total REAL);");
+    app_.Exec(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total REAL);");
   }
 
   CaptureOptions Options(std::vector<std::string> tables = {}) {
@@ -41,8 +42,10 @@ class TriggerSetupTest : public ::testing::Test {
 
 TEST_F(TriggerSetupTest, WatchesEveryUserTableWhenNoneIsNamed) {
   ASSERT_TRUE(sqlite_cdc::Setup(Options()).ok());
-  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"orders__cdc_delete", "orders__cdc_insert", "orders__cdc_update",
-                                                      "users__cdc_delete", "users__cdc_insert", "users__cdc_update"}));
+  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"orders__cdc_delete", "orders__cdc_evict", "orders__cdc_insert",
+                                                      "orders__cdc_rekey", "orders__cdc_update", "users__cdc_delete",
+                                                      "users__cdc_evict", "users__cdc_insert", "users__cdc_rekey",
+                                                      "users__cdc_update"}));
 }
 
 TEST_F(TriggerSetupTest, SwitchesTheDatabaseToWal) {
@@ -71,7 +74,8 @@ TEST_F(TriggerSetupTest, TearingDownSomeTablesKeepsTheLogForTheOthers) {
   ASSERT_TRUE(sqlite_cdc::Setup(Options()).ok());
   app_.Exec("INSERT INTO orders VALUES (1, 1, 9.5)");
   ASSERT_TRUE(Teardown(Options({"users"})).ok());
-  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"orders__cdc_delete", "orders__cdc_insert", "orders__cdc_update"}));
+  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"orders__cdc_delete", "orders__cdc_evict", "orders__cdc_insert",
+                                                      "orders__cdc_rekey", "orders__cdc_update"}));
   app_.Exec("INSERT INTO users VALUES (1, 'a@x'); INSERT INTO orders VALUES (2, 1, 1.0)");
   const auto log = ReadLog(app_);
   ASSERT_EQ(log.size(), 2u);
@@ -113,7 +117,8 @@ TEST_F(TriggerSetupTest, SetupAfterRenameTableReplacesTheOldTriggers) {
   ASSERT_TRUE(sqlite_cdc::Setup(Options({"users"})).ok());
   app_.Exec("ALTER TABLE users RENAME TO people");
   ASSERT_TRUE(sqlite_cdc::Setup(Options({"people"})).ok());
-  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"people__cdc_delete", "people__cdc_insert", "people__cdc_update"}));
+  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"people__cdc_delete", "people__cdc_evict", "people__cdc_insert",
+                                                      "people__cdc_rekey", "people__cdc_update"}));
   app_.Exec("INSERT INTO people VALUES (1, 'a@x')");
   const auto log = ReadLog(app_);
   ASSERT_EQ(log.size(), 1u) << "one insert, one log row";

@@ -57,11 +57,19 @@ long long AppDb::Int(const std::string& sql) { return std::stoll(Text(sql).empty
 
 std::vector<LogRow> ReadLog(AppDb& db, const std::string& log_table) {
   std::vector<LogRow> log;
-  for (const Row& row : db.Rows("SELECT id, timestamp, tablename, operation, key, before, after FROM \"" +
-                                log_table + "\" ORDER BY id")) {
+  // Rows at or below the watermark were delivered; the highest of them stays as the high-water row.
+  const std::string watermark = db.Int("SELECT count(*) FROM sqlite_schema WHERE name = '" + log_table + "_state'")
+                                    ? "(SELECT coalesce(max(last_deleted_id), 0) FROM \"" + log_table + "_state\")"
+                                    : "0";
+  for (const Row& row : db.Rows("SELECT id, timestamp, tablename, operation, key, before, after FROM \"" + log_table +
+                                "\" WHERE id > " + watermark + " ORDER BY id")) {
     log.push_back({std::stoll(*row[0]), *row[1], *row[2], *row[3], row[4], row[5], row[6]});
   }
   return log;
+}
+
+long long Backlog(AppDb& db, const std::string& log_table) {
+  return static_cast<long long>(ReadLog(db, log_table).size());
 }
 
 std::vector<Row> SchemaSnapshot(AppDb& db) {

@@ -32,7 +32,7 @@ class AppDb {
   sqlite3* db_ = nullptr;
 };
 
-// The log rows as the triggers wrote them, in id order: id, tablename, operation, key, before, after.
+// The undelivered log rows (above the watermark) as the triggers wrote them, in id order.
 struct LogRow {
   long long id;
   std::string timestamp;
@@ -43,6 +43,9 @@ struct LogRow {
   std::optional<std::string> after;
 };
 std::vector<LogRow> ReadLog(AppDb& db, const std::string& log_table = "__cdc_log");
+
+// How many changes the log holds that no output has accepted yet.
+long long Backlog(AppDb& db, const std::string& log_table = "__cdc_log");
 
 // The schema as SQLite holds it, for before/after comparisons.
 std::vector<Row> SchemaSnapshot(AppDb& db);

@@ -20,6 +20,7 @@ struct CaptureOptions {
   std::string db_params = kDefaultDbParams;  // "_pragma=name(value)&..."
   bool blobs = false;                        // include BLOB-declared columns as uppercase hex
   bool subsecond = true;                     // millisecond timestamps
+  bool keep_unchanged_updates = false;       // log UPDATEs that change neither the image nor the key
 };
 
 // Bounds of the engine's retry loop around a failing handler.
@@ -52,8 +53,8 @@ struct EngineOptions {
   CaptureOptions capture;
   size_t batch_size = 256;
   std::chrono::milliseconds poll_interval{1000};
-  bool use_inotify = true;   // false: wake on the poll timer only
-  bool resync = false;       // re-install drifted triggers instead of warning
+  bool use_inotify = true;  // false: wake on the poll timer only
+  bool resync = false;      // re-install drifted triggers instead of warning
   RetryOptions retry;
   EngineObserver* observer = nullptr;            // not owned; must outlive the engine
   BootstrapProgressCallback bootstrap_progress;  // empty: no reports

@@ -1,0 +1,202 @@
+// What the triggers log for the writes applications make every day, checked as a consumer would:
+// replaying the log onto an empty table gives back the table, with no change missing and none
+// invented. The application writes through a plain connection.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cfloat>
+#include <cstring>
+
+#include "sqlite_cdc/setup.h"
+#include "support/app_db.h"
+#include "support/json_check.h"
+#include "support/log_replay.h"
+#include "support/temp_dir.h"
+
+namespace sqlite_cdc {
+namespace {
+
+using testing::AppDb;
+using testing::ReadLog;
+using testing::StrictJson;
+
+class ChangeCaptureTest : public ::testing::Test {
+ protected:
+  ChangeCaptureTest() : path_(dir_.File("app.db")), app_(path_) {}
+
+  void Watch(const std::string& create_sql, const std::string& table, bool keep_unchanged_updates = false) {
+    app_.Exec(create_sql);
+    CaptureOptions options;
+    options.db_path = path_;
+    options.tables = {table};
+    options.keep_unchanged_updates = keep_unchanged_updates;
+    const Status status = sqlite_cdc::Setup(options);
+    ASSERT_TRUE(status.ok()) << status.message();
+  }
+
+  // The log replayed strictly onto an empty table equals the table.
+  void ExpectReplayEqualsTable(const std::string& table) {
+    testing::LogReplay replay;
+    EXPECT_EQ(replay.Apply(app_, table), "");
+    EXPECT_EQ(replay.rows(), testing::ImagedRows(app_, table));
+  }
+
+  std::vector<std::string> Operations() {
+    std::vector<std::string> operations;
+    for (const auto& row : ReadLog(app_)) operations.push_back(row.operation + " " + row.key.value_or("null"));
+    return operations;
+  }
+
+  testing::TempDir dir_;
+  std::string path_;
+  AppDb app_;
+};
+
+uint64_t Bits(double value) { return std::bit_cast<uint64_t>(value); }
+
+TEST_F(ChangeCaptureTest, RealsReachTheImageBitForBit) {
+  Watch("CREATE TABLE m (id INTEGER PRIMARY KEY, r REAL, loose, s REAL)", "m");
+  Watch("CREATE TABLE st (id INTEGER PRIMARY KEY, r REAL) STRICT", "st");
+  const double values[] = {10.0 / 3, 0.1 + 0.2, 9007199254740994.0,       5e-324,     DBL_MAX, -2.5e-8,
+                           0.1,      1e100,     -1.2345678901234567e-300, 123456.789, 2.0,     1e22};
+  int id = 0;
+  for (const double value : values) {
+    ++id;
+    sqlite3_stmt* statement = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(app_.handle(), "INSERT INTO m VALUES (?1, ?2, ?2, ?2)", -1, &statement, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_int(statement, 1, id);
+    sqlite3_bind_double(statement, 2, value);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_DONE);
+    sqlite3_finalize(statement);
+    ASSERT_EQ(sqlite3_prepare_v2(app_.handle(), "INSERT INTO st VALUES (?1, ?2)", -1, &statement, nullptr), SQLITE_OK);
+    sqlite3_bind_int(statement, 1, id);
+    sqlite3_bind_double(statement, 2, value);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_DONE);
+    sqlite3_finalize(statement);
+  }
+  const auto log = ReadLog(app_);
+  ASSERT_EQ(log.size(), 2 * std::size(values));
+  for (size_t i = 0; i < std::size(values); ++i) {
+    const auto loose = StrictJson(log[2 * i].after);
+    const auto strict = StrictJson(log[2 * i + 1].after);
+    for (const auto* image : {&loose["r"], &loose["loose"], &loose["s"], &strict["r"]}) {
+      ASSERT_TRUE(image->is_number()) << *log[2 * i].after;
+      EXPECT_EQ(Bits(image->get<double>()), Bits(values[i])) << "value " << i << " logged as " << image->dump();
+    }
+  }
+  // An integer-valued real stays a real in an untyped column, and is a number everywhere.
+  EXPECT_EQ(StrictJson(log[20].after)["loose"].dump(), "2.0");
+}
+
+TEST_F(ChangeCaptureTest, ReplaceOnAUniqueColumnLogsTheEvictedRowsDelete) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x')");
+  app_.Exec("INSERT OR REPLACE INTO u VALUES (50, 'a@x')");
+  EXPECT_EQ(Operations(),
+            (std::vector<std::string>{R"(INSERT {"id":1})", R"(DELETE {"id":1})", R"(INSERT {"id":50})"}));
+  EXPECT_EQ(*ReadLog(app_)[1].before, R"({"id":1,"email":"a@x"})");
+  ExpectReplayEqualsTable("u");
+}
+
+TEST_F(ChangeCaptureTest, ReplaceOnTheKeyLogsADeleteThenTheInsert) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x')");
+  app_.Exec("REPLACE INTO u VALUES (1, 'b@x')");
+  EXPECT_EQ(Operations(), (std::vector<std::string>{R"(INSERT {"id":1})", R"(DELETE {"id":1})", R"(INSERT {"id":1})"}));
+  ExpectReplayEqualsTable("u");
+}
+
+TEST_F(ChangeCaptureTest, OneReplaceCanEvictSeveralRowsAndRowsOfTheSameStatement) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE COLLATE NOCASE, a INT, b INT, UNIQUE (a, b))", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x', 1, 1), (2, 'b@x', 2, 2), (3, 'c@x', 3, 3)");
+  app_.Exec("INSERT OR REPLACE INTO u VALUES (1, 'B@X', 3, 3)");  // the key, a NOCASE email, a composite pair
+  app_.Exec("INSERT OR REPLACE INTO u VALUES (7, 'd@x', 7, 7), (8, 'd@x', 8, 8)");  // the second evicts the first
+  app_.Exec("INSERT OR REPLACE INTO u VALUES (9, 'e@x', NULL, 1), (10, 'f@x', NULL, 1)");  // NULLs never conflict
+  ExpectReplayEqualsTable("u");
+  EXPECT_EQ(app_.Int("SELECT count(*) FROM u"), 4);
+}
+
+TEST_F(ChangeCaptureTest, IgnoredAndUpsertedInsertsLogNoPhantomDelete) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE, n INTEGER)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x', 0)");
+  app_.Exec("INSERT OR IGNORE INTO u VALUES (2, 'a@x', 0)");
+  app_.Exec("INSERT INTO u VALUES (3, 'a@x', 0) ON CONFLICT DO NOTHING");
+  app_.Exec("INSERT INTO u VALUES (4, 'a@x', 0) ON CONFLICT (email) DO UPDATE SET n = n + 1");
+  app_.Exec("INSERT INTO u VALUES (5, 'e@x', 0)");  // no conflict: must not pick up what the others left
+  app_.Exec("DELETE FROM u WHERE id = 1");
+  app_.Exec("INSERT INTO u VALUES (6, 'f@x', 0)");
+  EXPECT_EQ(Operations(), (std::vector<std::string>{R"(INSERT {"id":1})", R"(UPDATE {"id":1})", R"(INSERT {"id":5})",
+                                                    R"(DELETE {"id":1})", R"(INSERT {"id":6})"}));
+  ExpectReplayEqualsTable("u");
+}
+
+TEST_F(ChangeCaptureTest, RowsOutsideAPartialUniqueIndexAreNotEvicted) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, code TEXT, active INT)", "u");
+  app_.Exec("CREATE UNIQUE INDEX active_code ON u (code) WHERE active");
+  ASSERT_TRUE(sqlite_cdc::Setup([&] {
+                CaptureOptions options;
+                options.db_path = path_;
+                return options;
+              }())
+                  .ok());
+  app_.Exec("INSERT INTO u VALUES (1, 'X', 0), (2, 'Y', 1)");
+  app_.Exec("INSERT OR REPLACE INTO u VALUES (3, 'X', 1), (4, 'Y', 1)");
+  EXPECT_EQ(app_.Int("SELECT count(*) FROM u"), 3);
+  ExpectReplayEqualsTable("u");
+}
+
+TEST_F(ChangeCaptureTest, ReplaceEvictionsInTablesWithoutRowidOrWithoutKey) {
+  Watch("CREATE TABLE w (a TEXT, b INT, v TEXT UNIQUE, PRIMARY KEY (a, b)) WITHOUT ROWID", "w");
+  Watch("CREATE TABLE n (body TEXT UNIQUE, x INT)", "n");
+  app_.Exec("INSERT INTO w VALUES ('p', 1, 'one'), ('p', 2, 'two')");
+  app_.Exec("INSERT OR REPLACE INTO w VALUES ('p', 1, 'two')");
+  app_.Exec("INSERT INTO n VALUES ('hi', 1)");
+  app_.Exec("INSERT OR REPLACE INTO n VALUES ('hi', 2)");
+  app_.Exec("INSERT OR REPLACE INTO n (rowid, body, x) VALUES (2, 'yo', 3)");  // the new row's own rowid
+  ExpectReplayEqualsTable("w");
+  ExpectReplayEqualsTable("n");
+}
+
+TEST_F(ChangeCaptureTest, AConstraintFailureStillFailsTheWriteAndLogsNothing) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x')");
+  EXPECT_NE(app_.TryExec("INSERT INTO u VALUES (2, 'a@x')").find("UNIQUE constraint failed"), std::string::npos);
+  EXPECT_EQ(Operations(), (std::vector<std::string>{R"(INSERT {"id":1})"}));
+  app_.Exec("INSERT INTO u VALUES (3, 'c@x')");
+  ExpectReplayEqualsTable("u");
+}
+
+TEST_F(ChangeCaptureTest, UpdatesThatChangeNeitherImageNorKeyAreNotLogged) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE, photo BLOB, loose)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'Ann', x'00', 1)");
+  app_.Exec("UPDATE u SET name = 'Ann'");   // same value
+  app_.Exec("UPDATE u SET photo = x'FF'");  // only a column the image leaves out
+  app_.Exec("UPDATE u SET name = 'ann'");   // equal under NOCASE, not in the image
+  app_.Exec("UPDATE u SET loose = 1.0");    // equal as numbers, not in the image
+  const auto log = ReadLog(app_);
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(StrictJson(log[1].after)["name"], "ann");
+  EXPECT_EQ(StrictJson(log[2].after)["loose"].dump(), "1.0");
+  ExpectReplayEqualsTable("u");
+}
+
+TEST_F(ChangeCaptureTest, UnchangedUpdatesAreLoggedWhenAskedFor) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT)", "u", /*keep_unchanged_updates=*/true);
+  app_.Exec("INSERT INTO u VALUES (1, 'Ann'); UPDATE u SET name = 'Ann'");
+  const auto log = ReadLog(app_);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1].operation, "UPDATE");
+  EXPECT_EQ(log[1].before, log[1].after);
+}
+
+TEST_F(ChangeCaptureTest, AKeyThatChangesOnlyInCaseIsANewKey) {
+  Watch("CREATE TABLE u (code TEXT PRIMARY KEY COLLATE NOCASE, v INT) WITHOUT ROWID", "u");
+  app_.Exec("INSERT INTO u VALUES ('A', 1); UPDATE u SET code = 'a'");
+  EXPECT_EQ(Operations(),
+            (std::vector<std::string>{R"(INSERT {"code":"A"})", R"(DELETE {"code":"A"})", R"(INSERT {"code":"a"})"}));
+  ExpectReplayEqualsTable("u");
+}
+
+}  // namespace
+}  // namespace sqlite_cdc
