@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <filesystem>
 
 #include "sqlite_cdc/engine.h"
@@ -110,6 +111,41 @@ TEST_F(RestoreTest, RebuildsEveryTableRowForRow) {
   AppDb restored(restored_path_);
   ExpectSameTables(restored);
   EXPECT_EQ(restored.Int("SELECT count(*) FROM users"), 2);
+}
+
+std::vector<uint64_t> DoubleBits(AppDb& db, const std::string& sql) {
+  sqlite3_stmt* statement = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &statement, nullptr), SQLITE_OK);
+  std::vector<uint64_t> bits;
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    EXPECT_EQ(sqlite3_column_type(statement, 0), SQLITE_FLOAT);
+    bits.push_back(std::bit_cast<uint64_t>(sqlite3_column_double(statement, 0)));
+  }
+  sqlite3_finalize(statement);
+  return bits;
+}
+
+TEST_F(RestoreTest, GivesTheSameDoublesBackBitForBit) {
+  Capture();
+  const double values[] = {10.0 / 3, 0.1 + 0.2, 9007199254740994.0, 5e-324, 1.7976931348623157e308, -2.5e-8};
+  for (size_t i = 0; i < std::size(values); ++i) {
+    sqlite3_stmt* statement = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(app_.handle(), "INSERT INTO users (id, score) VALUES (?1, ?2)", -1, &statement,
+                                 nullptr),
+              SQLITE_OK);
+    sqlite3_bind_int64(statement, 1, static_cast<int64_t>(i + 1));
+    sqlite3_bind_double(statement, 2, values[i]);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_DONE);
+    sqlite3_finalize(statement);
+  }
+  RecordedArchive archive;
+  Drain(archive);
+  RestoreReport report;
+  ASSERT_TRUE(Restore(restored_path_, archive, RestorePoint{}, &report).ok());
+  AppDb restored(restored_path_);
+  std::vector<uint64_t> expected;
+  for (const double value : values) expected.push_back(std::bit_cast<uint64_t>(value));
+  EXPECT_EQ(DoubleBits(restored, "SELECT score FROM users ORDER BY id"), expected);
 }
 
 TEST_F(RestoreTest, StopsAtTheRequestedLogId) {
