@@ -1,6 +1,8 @@
 // sqlite-cdc: drains the change log into the chosen output.
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,18 +10,15 @@
 #include <optional>
 #include <thread>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "capture_flags.h"
 #include "cli/metrics/metrics_server.h"
 #include "cli/metrics/prometheus_metrics.h"
 #include "duration.h"
 #include "output_flags.h"
 #include "progress_printer.h"
-#include "status_command.h"
 #include "sinks/output_factory.h"
 #include "sqlite_cdc/engine.h"
+#include "status_command.h"
 
 namespace {
 
@@ -76,6 +75,7 @@ struct Flags {
   std::string poll_interval = "1s";
   std::string retry_initial = "100ms";
   std::string retry_max = "30s";
+  std::string ack_interval = "250ms";
 };
 
 // Durations are strings in flags; this turns them into options or names the bad one.
@@ -83,7 +83,8 @@ Status ApplyDurations(Flags& flags) {
   const std::pair<const std::string*, std::chrono::milliseconds*> fields[] = {
       {&flags.poll_interval, &flags.engine.poll_interval},
       {&flags.retry_initial, &flags.engine.retry.initial_backoff},
-      {&flags.retry_max, &flags.engine.retry.max_backoff}};
+      {&flags.retry_max, &flags.engine.retry.max_backoff},
+      {&flags.ack_interval, &flags.engine.ack_interval}};
   for (const auto& [text, target] : fields) {
     const auto parsed = sqlite_cdc::cli::ParseDuration(*text);
     if (!parsed) return Status::InvalidInput("invalid duration '" + *text + "' (expected e.g. 250ms, 2s, 1m)");
@@ -104,7 +105,8 @@ int RunStatusCommand(const CLI::App& app, const sqlite_cdc::cli::StatusFlags& fl
   for (const CLI::Option* option : app.get_options()) {
     if (option->count() == 0) continue;
     return sqlite_cdc::cli::Report(
-        app.get_name(), Status::InvalidInput(option->get_name() + " before status: write sqlite-cdc status --db F ..."));
+        app.get_name(),
+        Status::InvalidInput(option->get_name() + " before status: write sqlite-cdc status --db F ..."));
   }
   return sqlite_cdc::cli::RunStatus(app.get_name(), flags);
 }
@@ -123,13 +125,17 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   app.add_option("--poll-interval", flags.poll_interval, "poll timer, e.g. 250ms, 2s")->capture_default_str();
-  app.add_flag_callback("--poll-only", [&] { flags.engine.use_inotify = false; }, "do not use inotify");
+  app.add_flag_callback(
+      "--poll-only", [&] { flags.engine.use_inotify = false; }, "do not use inotify");
   app.add_flag("--resync", flags.engine.resync, "re-install triggers that no longer match their table");
   app.add_option("--retry-attempts", flags.engine.retry.max_attempts, "handler attempts per batch before giving up")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
   app.add_option("--retry-initial-backoff", flags.retry_initial, "first retry delay")->capture_default_str();
   app.add_option("--retry-max-backoff", flags.retry_max, "longest retry delay")->capture_default_str();
+  app.add_option("--ack-interval", flags.ack_interval,
+                 "how often delivered changes are removed from the log (each removal briefly takes the write lock)")
+      ->capture_default_str();
   app.add_option("--metrics-addr", flags.metrics_addr, "serve /metrics and /healthz at HOST:PORT (port 0: any)");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str()
@@ -172,12 +178,13 @@ int main(int argc, char** argv) {
         [&metrics, capture] {
           sqlite_cdc::LogBacklog backlog;
           // A failed read shows as an empty backlog; the engine's own errors are what stop it.
-          if (!sqlite_cdc::ReadLogBacklog(capture, &backlog).ok()) backlog = {};
+          if (!sqlite_cdc::ReadLogBacklog(capture, &backlog, metrics.last_delivered_id()).ok()) backlog = {};
           return metrics.Render(backlog, std::chrono::system_clock::now());
         },
         [&metrics] { return !metrics.failing(); }, &metrics_server);
     if (!status.ok()) return sqlite_cdc::cli::Report(program, status);
-    spdlog::info("serving metrics at {}/metrics and health at {}/healthz", metrics_server->url(), metrics_server->url());
+    spdlog::info("serving metrics at {}/metrics and health at {}/healthz", metrics_server->url(),
+                 metrics_server->url());
   }
   StopOnSignals stop(*engine);
   Status status;

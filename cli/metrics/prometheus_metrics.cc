@@ -22,10 +22,14 @@ void Header(std::string& out, const char* name, const char* type, const char* he
 std::string EscapeLabelValue(const std::string& value) {
   std::string out;
   for (const char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -51,9 +55,25 @@ void PrometheusMetrics::OnHandlerFailure(bool will_retry) {
   failing_ = true;
 }
 
+void PrometheusMetrics::OnDatabaseRetry() {
+  std::lock_guard lock(mutex_);
+  ++database_retries_;
+  database_failing_ = true;
+}
+
+void PrometheusMetrics::OnDatabaseRecovered() {
+  std::lock_guard lock(mutex_);
+  database_failing_ = false;
+}
+
 bool PrometheusMetrics::failing() const {
   std::lock_guard lock(mutex_);
-  return failing_;
+  return failing_ || database_failing_;
+}
+
+int64_t PrometheusMetrics::last_delivered_id() const {
+  std::lock_guard lock(mutex_);
+  return last_delivered_id_;
 }
 
 std::string PrometheusMetrics::Render(const LogBacklog& backlog, std::chrono::system_clock::time_point now) const {
@@ -70,6 +90,9 @@ std::string PrometheusMetrics::Render(const LogBacklog& backlog, std::chrono::sy
   out += "sqlite_cdc_handler_failures_total " + std::to_string(failures_) + "\n";
   Header(out, "sqlite_cdc_handler_retries_total", "counter", "Failed handler calls that were retried.");
   out += "sqlite_cdc_handler_retries_total " + std::to_string(retries_) + "\n";
+  Header(out, "sqlite_cdc_database_retries_total", "counter",
+         "Reads of or removals from the log retried because the database was busy, locked or full.");
+  out += "sqlite_cdc_database_retries_total " + std::to_string(database_retries_) + "\n";
   Header(out, "sqlite_cdc_log_backlog_rows", "gauge", "Changes in the log not yet accepted by the output.");
   out += "sqlite_cdc_log_backlog_rows " + std::to_string(backlog.rows) + "\n";
   double lag = 0;
@@ -92,7 +115,7 @@ std::string PrometheusMetrics::Render(const LogBacklog& backlog, std::chrono::sy
   out += "sqlite_cdc_batch_handling_seconds_sum " + Number(handling_seconds_) + "\n";
   out += "sqlite_cdc_batch_handling_seconds_count " + std::to_string(handled_) + "\n";
   Header(out, "sqlite_cdc_up", "gauge", "1 while the engine runs and its output accepts batches, 0 while failing.");
-  out += std::string("sqlite_cdc_up ") + (failing_ ? "0" : "1") + "\n";
+  out += std::string("sqlite_cdc_up ") + (failing_ || database_failing_ ? "0" : "1") + "\n";
   return out;
 }
 

@@ -51,7 +51,7 @@ Database::~Database() {
 }
 
 void Database::Fail(std::string_view context) const {
-  throw DatabaseError(std::string(context) + ": " + sqlite3_errmsg(db_));
+  throw DatabaseError(std::string(context) + ": " + sqlite3_errmsg(db_), false, sqlite3_extended_errcode(db_));
 }
 
 void Database::Execute(std::string_view sql) {
@@ -72,8 +72,8 @@ std::string Database::QueryText(std::string_view sql) {
 }
 
 Statement::Statement(Database& db, std::string_view sql) : db_(&db) {
-  if (sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                         &stmt_, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
+                         nullptr) != SQLITE_OK) {
     db.Fail("prepare");
   }
 }
@@ -88,8 +88,7 @@ Statement& Statement::Bind(int index, int64_t value) {
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
-  if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) !=
-      SQLITE_OK) {
+  if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
     db_->Fail("bind");
   }
   return *this;
@@ -105,8 +104,9 @@ bool Statement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   const std::string message = sqlite3_errmsg(db_->handle());
+  const int code = sqlite3_extended_errcode(db_->handle());
   sqlite3_reset(stmt_);
-  throw DatabaseError("step: " + message);
+  throw DatabaseError("step: " + message, false, code);
 }
 
 void Statement::Reset() {

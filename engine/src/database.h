@@ -14,12 +14,21 @@ namespace sqlite_cdc::internal {
 // that are the caller's to fix (no such file, not a database).
 class DatabaseError : public std::runtime_error {
  public:
-  DatabaseError(const std::string& message, bool invalid_input = false)
-      : std::runtime_error(message), invalid_input_(invalid_input) {}
+  DatabaseError(const std::string& message, bool invalid_input = false, int code = SQLITE_ERROR)
+      : std::runtime_error(message), invalid_input_(invalid_input), code_(code) {}
   bool invalid_input() const { return invalid_input_; }
+  // SQLite's extended result code.
+  int code() const { return code_; }
+  // A busy or locked database (another connection held its lock past the busy timeout) or a full
+  // disk: faults that go away by themselves, so the engine waits and tries again.
+  bool transient() const {
+    const int primary = code_ & 0xff;
+    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL;
+  }
 
  private:
   bool invalid_input_;
+  int code_;
 };
 
 // Thrown for input the caller must fix (unknown table, bad parameters): exit code 2.
@@ -67,8 +76,7 @@ class Database {
 class Statement {
  public:
   Statement(Database& db, std::string_view sql);
-  Statement(Statement&& other) noexcept
-      : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   ~Statement();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "acknowledger.h"
 #include "backoff.h"
 #include "capture.h"
 #include "catalog.h"
@@ -27,6 +28,7 @@ Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTabl
   if (options.batch_size == 0) throw InvalidInput("--batch-size must be at least 1");
   if (options.poll_interval.count() <= 0) throw InvalidInput("--poll-interval must be positive");
   if (options.retry.max_attempts < 1) throw InvalidInput("retry attempts must be at least 1");
+  if (options.ack_interval.count() < 0) throw InvalidInput("ack_interval must not be negative");
   internal::ValidateCaptureOptions(options.capture);
   Database db = Database::OpenExisting(options.capture.db_path);
   internal::RequireSetUpLog(db, options.capture, names);
@@ -44,6 +46,8 @@ class EngineImpl {
         db_(std::move(db)),
         tables_(internal::ResolveWatchedTables(db_, options.capture, names)),
         reader_(db_, names_),
+        ack_(reader_, reader_.Watermark(), options.ack_interval, std::max<size_t>(1, options.ack_max_rows),
+             options.observer),
         watcher_(options.capture.db_path, options.poll_interval, options.use_inotify),
         drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync),
         backoff_(options.retry.initial_backoff, options.retry.max_backoff,
@@ -57,31 +61,24 @@ class EngineImpl {
     cursor_ = reader_.Watermark();
   }
 
+  // Delivers the log until it is empty, and removes what was delivered from it.
   Status DrainOnce(ChangesHandler& handler) {
-    while (!watcher_.stopped()) {
-      if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
-      reader_.ReadBatch(cursor_, options_.batch_size, batch_);
-      if (batch_.empty()) return Status::Ok();
-      bool accepted = false;
-      if (Status status = AnnounceSchema(handler, batch_.front().id - 1, &accepted); !status.ok() || !accepted) {
-        return status;
-      }
-      if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
-      // A batch the handler accepted leaves the log even when a stop came during the call.
-      reader_.Acknowledge(batch_.back().id);
-      cursor_ = batch_.back().id;
-    }
-    return Status::Ok();
+    Status status = Drain(handler);
+    FlushAcknowledgements();
+    return status;
   }
 
   Status RunCdc(ChangesHandler& handler) {
     if (!watcher_.inotify_active()) {
       spdlog::info("watching {} by polling every {} ms", options_.capture.db_path, options_.poll_interval.count());
     }
+    Status status;
     for (;;) {
-      if (Status status = DrainOnce(handler); !status.ok()) return status;
-      if (!watcher_.Wait()) return Status::Ok();
+      status = Drain(handler);
+      if (!status.ok() || !watcher_.Wait(ack_.TimeUntilDue())) break;
     }
+    FlushAcknowledgements();
+    return status;
   }
 
   Status Bootstrap(ChangesHandler& handler, int64_t* log_position) {
@@ -112,7 +109,8 @@ class EngineImpl {
     if (Status status = Bootstrap(handler, &position); !status.ok() || watcher_.stopped()) return status;
     // What the log holds up to the snapshot's position is already in the snapshot.
     if (position > cursor_) {
-      reader_.Acknowledge(position);
+      ack_.Delivered(position, 0);
+      ack_.MaybeFlush(/*force=*/true);
       cursor_ = position;
     }
     return RunCdc(handler);
@@ -121,6 +119,55 @@ class EngineImpl {
   void Stop() { watcher_.Stop(); }
 
  private:
+  // Delivers batches until the log is empty or a stop; deletes what was delivered when it is due.
+  // A busy, locked or full database only delays: the engine waits and tries again.
+  Status Drain(ChangesHandler& handler) {
+    while (!watcher_.stopped()) {
+      if (!ReadNextBatch()) return Status::Ok();
+      ack_.MaybeFlush(/*force=*/false);
+      if (batch_.empty()) return Status::Ok();
+      bool accepted = false;
+      if (Status status = AnnounceSchema(handler, batch_.front().id - 1, &accepted); !status.ok() || !accepted) {
+        return status;
+      }
+      if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
+      // A batch the handler accepted leaves the log even when a stop came during the call.
+      cursor_ = batch_.back().id;
+      ack_.Delivered(cursor_, batch_.size());
+    }
+    return Status::Ok();
+  }
+
+  // Reads the batch after the cursor into batch_, waiting out transient faults; false after a stop.
+  bool ReadNextBatch() {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
+        reader_.ReadBatch(cursor_, options_.batch_size, batch_);
+        if (attempt > 1 && options_.observer) options_.observer->OnDatabaseRecovered();
+        return true;
+      } catch (const internal::DatabaseError& error) {
+        if (!error.transient()) throw;
+        const auto delay = backoff_.Delay(attempt);
+        spdlog::warn("could not read the log (attempt {}), retrying in {} ms: {}", attempt, delay.count(),
+                     error.what());
+        if (options_.observer) options_.observer->OnDatabaseRetry();
+        if (!watcher_.Sleep(delay)) return false;
+      }
+    }
+  }
+
+  // Removes everything delivered from the log, waiting out transient faults until it succeeds or a
+  // stop; after a stop one last attempt is made, and what stays is delivered again at the next start.
+  void FlushAcknowledgements() {
+    while (!ack_.MaybeFlush(/*force=*/true) && !watcher_.stopped()) {
+      if (!watcher_.Sleep(ack_.TimeUntilDue())) break;
+    }
+    if (watcher_.stopped() && ack_.pending()) {
+      ack_.MaybeFlush(/*force=*/true);
+    }
+  }
+
   // Calls the handler until it accepts the batch (*accepted), within the retry bounds. Ok without
   // *accepted means a stop came during a backoff: the batch stays in the log.
   Status Deliver(ChangesHandler& handler, const Changes& batch, bool* accepted) {
@@ -193,6 +240,7 @@ class EngineImpl {
   Database db_;
   std::vector<std::string> tables_;
   internal::LogReader reader_;
+  internal::Acknowledger ack_;
   internal::Watcher watcher_;
   internal::DriftMonitor drift_;
   internal::Backoff backoff_;

@@ -9,10 +9,11 @@ namespace sqlite_cdc {
 
 namespace internal {
 
-LogBacklog QueryLogBacklog(Database& db, const schema::LogTableNames& names) {
+LogBacklog QueryLogBacklog(Database& db, const schema::LogTableNames& names, int64_t delivered_floor) {
   const std::string log = schema::QuoteIdentifier(names.log);
   // Both look-ups of the oldest change are one seek at the start of the id b-tree.
-  const std::string undelivered = " WHERE " + schema::UndeliveredCondition(names);
+  const std::string undelivered =
+      " WHERE " + schema::UndeliveredCondition(names) + " AND id > " + std::to_string(delivered_floor);
   Statement query(db, "SELECT count(*), (SELECT min(id) FROM " + log + undelivered + "), (SELECT timestamp FROM " +
                           log + undelivered + " ORDER BY id LIMIT 1) FROM " + log + undelivered);
   LogBacklog backlog;
@@ -25,10 +26,10 @@ LogBacklog QueryLogBacklog(Database& db, const schema::LogTableNames& names) {
 
 }  // namespace internal
 
-Status ReadLogBacklog(const CaptureOptions& capture, LogBacklog* backlog) {
+Status ReadLogBacklog(const CaptureOptions& capture, LogBacklog* backlog, int64_t delivered_floor) {
   try {
     internal::Database db = internal::Database::OpenReadOnly(capture.db_path);
-    *backlog = internal::QueryLogBacklog(db, schema::LogTableNames::For(capture.log_table));
+    *backlog = internal::QueryLogBacklog(db, schema::LogTableNames::For(capture.log_table), delivered_floor);
     return Status::Ok();
   } catch (const std::exception& error) {
     return Status::DatabaseError(error.what());

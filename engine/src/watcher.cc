@@ -1,20 +1,19 @@
 // The only translation unit of the engine that includes Boost.Asio.
 #include "watcher.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstring>
 #include <filesystem>
 #include <optional>
 #include <set>
-
-#include <spdlog/spdlog.h>
 
 namespace sqlite_cdc::internal {
 
@@ -27,14 +26,15 @@ constexpr int kLongestSettleMs = 64;
 
 class Watcher::Impl {
  public:
-  Impl(const std::string& db_path, milliseconds poll_interval, bool use_inotify)
-      : poll_interval_(poll_interval) {
+  Impl(const std::string& db_path, milliseconds poll_interval, bool use_inotify) : poll_interval_(poll_interval) {
     if (use_inotify) OpenInotify(db_path);
   }
 
-  bool Wait() {
+  bool Wait(milliseconds at_most) {
     const bool settling = settle_ms_ > 0;
-    const Outcome outcome = WaitFor(settling ? milliseconds(settle_ms_) : poll_interval_, true);
+    const milliseconds timeout =
+        std::max(milliseconds(0), std::min(settling ? milliseconds(settle_ms_) : poll_interval_, at_most));
+    const Outcome outcome = WaitFor(timeout, true);
     if (outcome == Outcome::kFileEvent) {
       settle_ms_ = 1;
     } else if (outcome == Outcome::kTimer && settling) {
@@ -136,7 +136,7 @@ class Watcher::Impl {
 Watcher::Watcher(const std::string& db_path, milliseconds poll_interval, bool use_inotify)
     : impl_(std::make_unique<Impl>(db_path, poll_interval, use_inotify)) {}
 Watcher::~Watcher() = default;
-bool Watcher::Wait() { return impl_->Wait(); }
+bool Watcher::Wait(milliseconds at_most) { return impl_->Wait(at_most); }
 bool Watcher::Sleep(milliseconds delay) { return impl_->Sleep(delay); }
 void Watcher::Stop() { impl_->Stop(); }
 bool Watcher::stopped() const { return impl_->stopped(); }

@@ -21,8 +21,8 @@ class Watcher {
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
 
-  // Blocks until a wake reason or Stop(); returns false once stopped.
-  bool Wait();
+  // Blocks until a wake reason, `at_most` has passed, or Stop(); returns false once stopped.
+  bool Wait(std::chrono::milliseconds at_most = std::chrono::milliseconds::max());
   // Sleeps for `delay` unless stopped first; returns false once stopped.
   bool Sleep(std::chrono::milliseconds delay);
   // Thread-safe; also async-signal-safe enough to be called from a signal-handling thread.

@@ -15,6 +15,10 @@ class EngineObserver {
   virtual void OnBatchDelivered(const Changes& batch, std::chrono::nanoseconds handling) = 0;
   // A handler call failed or threw; `will_retry` is false when the engine gives up and stops.
   virtual void OnHandlerFailure(bool will_retry) = 0;
+  // The database was busy, locked or full (a transient fault); the engine waits and tries again.
+  virtual void OnDatabaseRetry() {}
+  // What failed with OnDatabaseRetry has now succeeded.
+  virtual void OnDatabaseRecovered() {}
 };
 
 }  // namespace sqlite_cdc

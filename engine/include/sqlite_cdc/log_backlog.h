@@ -16,6 +16,8 @@ struct LogBacklog {
 };
 
 // Opens a read-only connection of its own, so it may run on any thread while an engine drains.
-Status ReadLogBacklog(const CaptureOptions& capture, LogBacklog* backlog);
+// `delivered_floor`: the last id a running engine reports delivered (EngineObserver); the engine
+// removes delivered changes from the log in groups, so the log alone lags behind it.
+Status ReadLogBacklog(const CaptureOptions& capture, LogBacklog* backlog, int64_t delivered_floor = 0);
 
 }  // namespace sqlite_cdc

@@ -56,6 +56,12 @@ struct EngineOptions {
   bool use_inotify = true;  // false: wake on the poll timer only
   bool resync = false;      // re-install drifted triggers instead of warning
   RetryOptions retry;
+  // Delivered changes leave the log in one short write transaction at most this often, or once
+  // `ack_max_rows` are waiting, and whenever a drain ends or the engine stops. Every write takes the
+  // database's write lock, which the application then waits for; a crash re-delivers at most what
+  // was delivered since the last deletion.
+  std::chrono::milliseconds ack_interval{250};
+  size_t ack_max_rows = 10000;
   EngineObserver* observer = nullptr;            // not owned; must outlive the engine
   BootstrapProgressCallback bootstrap_progress;  // empty: no reports
 };
