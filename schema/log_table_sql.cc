@@ -5,7 +5,7 @@
 namespace sqlite_cdc::schema {
 
 LogTableNames LogTableNames::For(const std::string& log_table) {
-  return LogTableNames{log_table, log_table + "_state"};
+  return LogTableNames{log_table, log_table + "_state", log_table + "_config"};
 }
 
 std::string CreateLogTableSql(const LogTableNames& names) {
@@ -19,9 +19,14 @@ std::string CreateStateTableSql(const LogTableNames& names) {
          " (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), last_deleted_id INTEGER NOT NULL)";
 }
 
+std::string CreateConfigTableSql(const LogTableNames& names) {
+  return "CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(names.config) +
+         " (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT, PRIMARY KEY (kind, name)) WITHOUT ROWID";
+}
+
 std::string DropLogTablesSql(const LogTableNames& names) {
   return "DROP TABLE IF EXISTS " + QuoteIdentifier(names.log) + "; DROP TABLE IF EXISTS " +
-         QuoteIdentifier(names.state) + ";";
+         QuoteIdentifier(names.state) + "; DROP TABLE IF EXISTS " + QuoteIdentifier(names.config) + ";";
 }
 
 std::string NextLogIdExpression(const LogTableNames& names) {

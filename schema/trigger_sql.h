@@ -12,6 +12,7 @@ struct TriggerOptions {
   LogTableNames names = LogTableNames::For(kDefaultLogTable);
   bool blobs = false;           // include BLOB-declared columns as uppercase hex
   bool subsecond = true;        // millisecond timestamps; false gives whole seconds
+  bool keep_unchanged_updates = false;
 };
 
 struct TriggerSql {

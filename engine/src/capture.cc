@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <strings.h>
 
+#include "capture_config.h"
 #include "catalog.h"
 
 namespace sqlite_cdc::internal {
@@ -17,6 +18,7 @@ schema::TriggerOptions TriggerOptionsFor(const CaptureOptions& options) {
   trigger.names = schema::LogTableNames::For(options.log_table);
   trigger.blobs = options.blobs;
   trigger.subsecond = options.subsecond;
+  trigger.keep_unchanged_updates = options.keep_unchanged_updates;
   return trigger;
 }
 
@@ -40,7 +42,7 @@ std::vector<schema::TableSchema> ReadTables(Database& db, const std::vector<std:
                                             const schema::LogTableNames& log) {
   std::vector<schema::TableSchema> tables;
   for (const std::string& name : names) {
-    if (SameIdentifier(name, log.log) || SameIdentifier(name, log.state)) {
+    if (SameIdentifier(name, log.log) || SameIdentifier(name, log.state) || SameIdentifier(name, log.config)) {
       throw InvalidInput(name + " is the change log itself and cannot be watched");
     }
     schema::TableSchema table = ReadTable(db, name);
@@ -61,7 +63,8 @@ void RequireSetUpLog(Database& db, const CaptureOptions& options, const schema::
 
 std::vector<std::string> ResolveWatchedTables(Database& db, const CaptureOptions& options,
                                               const schema::LogTableNames& names) {
-  const std::vector<std::string> watched = WatchedTables(db, names);
+  const std::optional<StoredConfig> stored = ReadStoredConfig(db, names);
+  const std::vector<std::string> watched = stored ? stored->tables : WatchedTables(db, names);
   if (options.tables.empty()) return watched;
   std::vector<std::string> tables;
   for (const schema::TableSchema& table : ReadTables(db, options.tables, names)) {
