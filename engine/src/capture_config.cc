@@ -16,7 +16,7 @@ struct Flag {
   const char* option;  // the config row's name
   const char* flag;    // the command-line flag that sets it away from its default
   bool CaptureOptions::*field;
-  const char* on;   // how the stored value reads in messages
+  const char* on;  // how the stored value reads in messages
   const char* off;
 };
 
@@ -63,18 +63,13 @@ std::optional<StoredConfig> ReadStoredConfig(Database& db, const schema::LogTabl
 
 void WriteStoredConfig(Database& db, const schema::LogTableNames& names, const StoredConfig& config) {
   db.Execute(schema::CreateConfigTableSql(names));
-  const CaptureOptions options = [&] {
-    CaptureOptions o;
-    o.blobs = config.blobs;
-    o.subsecond = config.subsecond;
-    o.keep_unchanged_updates = config.keep_unchanged_updates;
-    return o;
-  }();
+  const CaptureOptions options = WithStoredOptions({}, config);
   for (const Flag& flag : kFlags) Upsert(db, names, "option", flag.option, options.*flag.field ? "1" : "0");
   const std::optional<StoredConfig> stored = ReadStoredConfig(db, names);
   for (const std::string& table : stored->tables) {
     if (std::find(config.tables.begin(), config.tables.end(), table) != config.tables.end()) continue;
-    Statement remove(db, "DELETE FROM " + schema::QuoteIdentifier(names.config) + " WHERE kind = 'table' AND name = ?1");
+    Statement remove(db,
+                     "DELETE FROM " + schema::QuoteIdentifier(names.config) + " WHERE kind = 'table' AND name = ?1");
     remove.Bind(1, table);
     remove.Step();
   }
@@ -83,10 +78,7 @@ void WriteStoredConfig(Database& db, const schema::LogTableNames& names, const S
 
 CaptureOptions ResolveCaptureOptions(const CaptureOptions& given, const std::optional<StoredConfig>& stored) {
   if (!stored) return given;
-  CaptureOptions resolved = given;
-  resolved.blobs = stored->blobs;
-  resolved.subsecond = stored->subsecond;
-  resolved.keep_unchanged_updates = stored->keep_unchanged_updates;
+  const CaptureOptions resolved = WithStoredOptions(given, *stored);
   const CaptureOptions defaults;
   for (const Flag& flag : kFlags) {
     const bool value = given.*flag.field;
@@ -96,6 +88,13 @@ CaptureOptions ResolveCaptureOptions(const CaptureOptions& given, const std::opt
                        "); leave it out, or change the options with sqlite-cdc-setup --setup");
   }
   return resolved;
+}
+
+CaptureOptions WithStoredOptions(CaptureOptions options, const StoredConfig& stored) {
+  options.blobs = stored.blobs;
+  options.subsecond = stored.subsecond;
+  options.keep_unchanged_updates = stored.keep_unchanged_updates;
+  return options;
 }
 
 StoredConfig ConfigOf(const CaptureOptions& options, std::vector<std::string> tables) {

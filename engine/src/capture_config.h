@@ -31,6 +31,10 @@ void WriteStoredConfig(Database& db, const schema::LogTableNames& names, const S
 // stored value. Not for setup, whose settings replace the stored ones.
 CaptureOptions ResolveCaptureOptions(const CaptureOptions& given, const std::optional<StoredConfig>& stored);
 
+// `options` with the stored capture settings in place of its own.
+CaptureOptions WithStoredOptions(CaptureOptions options, const StoredConfig& stored);
+
+// What setup stores for `options` and `tables` (sorted, without duplicates).
 StoredConfig ConfigOf(const CaptureOptions& options, std::vector<std::string> tables);
 
 // "blobs off, millisecond timestamps, unchanged updates skipped": for messages.

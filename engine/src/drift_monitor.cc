@@ -11,8 +11,7 @@
 
 namespace sqlite_cdc::internal {
 
-DriftMonitor::DriftMonitor(Database& db, std::vector<std::string>& tables, schema::TriggerOptions options,
-                           bool resync)
+DriftMonitor::DriftMonitor(Database& db, std::vector<std::string>& tables, schema::TriggerOptions options, bool resync)
     : db_(db), tables_(tables), options_(std::move(options)), resync_(resync) {}
 
 bool DriftMonitor::CheckIfSchemaChanged() {

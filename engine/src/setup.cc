@@ -98,11 +98,7 @@ Status Setup(const CaptureOptions& options, SetupReport* report) {
     const std::optional<internal::StoredConfig> stored = internal::ReadStoredConfig(db, names);
     const std::vector<std::string> before = stored ? stored->tables : internal::WatchedTables(db, names);
     if (stored) {
-      CaptureOptions old_options = options;
-      old_options.blobs = stored->blobs;
-      old_options.subsecond = stored->subsecond;
-      old_options.keep_unchanged_updates = stored->keep_unchanged_updates;
-      const std::string was = internal::DescribeCaptureOptions(old_options);
+      const std::string was = internal::DescribeCaptureOptions(internal::WithStoredOptions(options, *stored));
       const std::string now = internal::DescribeCaptureOptions(options);
       if (was != now) {
         warnings.push_back("capture options changed from " + was + " to " + now +
@@ -115,8 +111,9 @@ Status Setup(const CaptureOptions& options, SetupReport* report) {
       internal::InstallTriggers(db, table, trigger_options);
       watched.push_back(table.name);
     }
-    internal::WriteStoredConfig(db, names, internal::ConfigOf(options, watched));
-    WarnAboutRowidKeys(db, internal::ConfigOf(options, watched).tables, &warnings);
+    const internal::StoredConfig config = internal::ConfigOf(options, watched);
+    internal::WriteStoredConfig(db, names, config);
+    WarnAboutRowidKeys(db, config.tables, &warnings);
     transaction.Commit();
     if (report) report->warnings = std::move(warnings);
     return Status::Ok();

@@ -6,9 +6,9 @@
 #include "guarded.h"
 #include "log_backlog_query.h"
 #include "log_size.h"
-#include "table_health.h"
 #include "schema/identifier.h"
 #include "sqlite_cdc/restore.h"
+#include "table_health.h"
 #include "trigger_installer.h"
 
 namespace sqlite_cdc {

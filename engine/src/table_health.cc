@@ -31,8 +31,8 @@ TableHealth CheckTableHealth(Database& db, const std::string& name, const schema
   }
   const schema::TableSchema table = ReadTable(db, name);
   if (TriggersUpToDate(db, table, options)) return health;
-  health.state = HasTriggers(db, table.name, options.names) ? TableHealth::State::kOutdated
-                                                            : TableHealth::State::kMissing;
+  health.state =
+      HasTriggers(db, table.name, options.names) ? TableHealth::State::kOutdated : TableHealth::State::kMissing;
   return health;
 }
 
@@ -53,14 +53,15 @@ std::string DescribeTableHealth(const std::string& name, const TableHealth& heal
     case TableHealth::State::kDropped:
       return "watched table " + name +
              " no longer exists; its changes already in the log are still delivered; run sqlite-cdc-setup "
-             "--teardown --table " + name + " to stop watching it";
+             "--teardown --table " +
+             name + " to stop watching it";
   }
   return "";
 }
 
 std::string LoggedRange(Database& db, const schema::LogTableNames& names, const std::string& table) {
-  Statement range(db, "SELECT min(id), max(id), count(*) FROM " + schema::QuoteIdentifier(names.log) +
-                          " WHERE tablename = ?1");
+  Statement range(
+      db, "SELECT min(id), max(id), count(*) FROM " + schema::QuoteIdentifier(names.log) + " WHERE tablename = ?1");
   range.Bind(1, table);
   range.Step();
   if (range.Int(2) > 0) {

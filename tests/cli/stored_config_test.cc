@@ -3,9 +3,8 @@
 // that the application rebuilds, renames and alters between them.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "support/app_db.h"
 #include "support/process.h"
@@ -37,8 +36,9 @@ size_t Lines(const std::string& text) { return static_cast<size_t>(std::count(te
 class StoredConfigTest : public ::testing::Test {
  protected:
   StoredConfigTest() : path_(dir_.File("app.db")), app_(path_) {
-    app_.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT);"
-              "CREATE TABLE photos (id INTEGER PRIMARY KEY, image BLOB);");
+    app_.Exec(
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT);"
+        "CREATE TABLE photos (id INTEGER PRIMARY KEY, image BLOB);");
   }
 
   ProcessResult SetupCli(std::vector<std::string> extra = {}) {
@@ -87,9 +87,10 @@ class StoredConfigTest : public ::testing::Test {
   // SQLite's documented procedure for a change ALTER TABLE cannot make: new table, copy, drop the
   // old one, rename the new one to the old name; in one transaction, as the docs advise.
   void RebuildItems() {
-    app_.Exec("BEGIN; CREATE TABLE new_items (id INTEGER PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0, note TEXT);"
-              "INSERT INTO new_items SELECT id, coalesce(n, 0), note FROM items; DROP TABLE items;"
-              "ALTER TABLE new_items RENAME TO items; COMMIT;");
+    app_.Exec(
+        "BEGIN; CREATE TABLE new_items (id INTEGER PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0, note TEXT);"
+        "INSERT INTO new_items SELECT id, coalesce(n, 0), note FROM items; DROP TABLE items;"
+        "ALTER TABLE new_items RENAME TO items; COMMIT;");
   }
 
   std::vector<std::string> TriggerNames() {
@@ -161,10 +162,12 @@ TEST_F(StoredConfigTest, TeardownRemovesTheConfigWithTheLogAndSomeTablesJustThei
     return names;
   };
   EXPECT_EQ(config_tables(), (std::vector<std::string>{"items", "photos"}));
-  ASSERT_EQ(RunProcess(BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--teardown", "--table", "photos"}).exit_code, 0);
+  ASSERT_EQ(RunProcess(BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--teardown", "--table", "photos"}).exit_code,
+            0);
   EXPECT_EQ(config_tables(), (std::vector<std::string>{"items"}));
   RebuildItems();  // items has no triggers left, but it is still watched: the log stays
-  ASSERT_EQ(RunProcess(BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--teardown", "--table", "photos"}).exit_code, 0);
+  ASSERT_EQ(RunProcess(BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--teardown", "--table", "photos"}).exit_code,
+            0);
   EXPECT_EQ(app_.Int("SELECT count(*) FROM sqlite_schema WHERE name LIKE '__cdc_log%'"), 3);
   ASSERT_EQ(RunProcess(BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--teardown"}).exit_code, 0);
   EXPECT_EQ(app_.Int("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%cdc%'"), 0);
@@ -265,8 +268,9 @@ TEST_F(StoredConfigTest, KeepUnchangedUpdatesIsStoredLikeTheOtherOptions) {
 // Issue #14.8: rowid keys change on VACUUM.
 
 TEST_F(StoredConfigTest, SetupWarnsAboutEachTableKeyedByRowid) {
-  app_.Exec("CREATE TABLE notes (body TEXT); CREATE TABLE tags (name TEXT PRIMARY KEY);"
-            "CREATE TABLE \"odd name\" (a, b)");
+  app_.Exec(
+      "CREATE TABLE notes (body TEXT); CREATE TABLE tags (name TEXT PRIMARY KEY);"
+      "CREATE TABLE \"odd name\" (a, b)");
   const ProcessResult result = SetupCli();
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(Lines(result.err), 2u) << result.err;
@@ -301,8 +305,9 @@ TEST_F(StoredConfigTest, ARunningResyncFollowsARenamedTable) {
   const auto events = Events(ReadFile(out));
   EXPECT_EQ(events[1]["table"], "items2");
   EXPECT_EQ(events[1]["after"]["note"], "after");
-  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"items2__cdc_delete", "items2__cdc_insert", "items2__cdc_update",
-                                                      "photos__cdc_delete", "photos__cdc_insert", "photos__cdc_update"}));
+  EXPECT_EQ(TriggerNames(),
+            (std::vector<std::string>{"items2__cdc_delete", "items2__cdc_insert", "items2__cdc_update",
+                                      "photos__cdc_delete", "photos__cdc_insert", "photos__cdc_update"}));
   EXPECT_EQ(app_.Int("SELECT count(*) FROM __cdc_log_config WHERE kind = 'table' AND name = 'items2'"), 1);
   EXPECT_EQ(app_.Int("SELECT count(*) FROM __cdc_log_config WHERE kind = 'table' AND name = 'items'"), 0);
   EXPECT_NE(ReadFile(err).find("table items was renamed to items2: now watched as items2"), std::string::npos)
