@@ -9,9 +9,11 @@ namespace sqlite_cdc::cli {
 CLI::Option* AddCaptureFlags(CLI::App& app, CaptureOptions& options) {
   CLI::Option* db = app.add_option("--db", options.db_path, "SQLite database file")->required();
   app.add_option("--table", options.tables, "table to watch (repeatable; default: every table)");
-  app.add_flag("--blobs", options.blobs, "include BLOB-declared columns as uppercase hex");
-  app.add_flag_callback("--disable-subsec", [&options] { options.subsecond = false; },
-                        "whole-second timestamps instead of milliseconds");
+  app.add_flag("--blobs", options.blobs,
+               "include BLOB-declared columns as uppercase hex (setup stores it; later commands need not repeat it)");
+  app.add_flag_callback(
+      "--disable-subsec", [&options] { options.subsecond = false; },
+      "whole-second timestamps instead of milliseconds (setup stores it)");
   app.add_option("--log-table", options.log_table, "name of the change log table")->capture_default_str();
   app.add_option("--db-params", options.db_params, "connection parameters, _pragma=name(value)&...")
       ->capture_default_str();

@@ -1,4 +1,6 @@
 // sqlite-cdc-setup: installs or removes the change log and triggers.
+#include <iostream>
+
 #include "capture_flags.h"
 #include "sqlite_cdc/setup.h"
 
@@ -6,6 +8,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Install or remove sqlite-cdc's change log and triggers", "sqlite-cdc-setup"};
   sqlite_cdc::CaptureOptions options;
   sqlite_cdc::cli::AddCaptureFlags(app, options);
+  app.add_flag("--keep-unchanged-updates", options.keep_unchanged_updates,
+               "log UPDATEs that change neither the image nor the key");
   bool setup = false;
   bool teardown = false;
   sqlite_cdc::TeardownOptions teardown_options;
@@ -21,7 +25,9 @@ int main(int argc, char** argv) {
     std::cerr << app.get_name() << ": one of --setup or --teardown is required (see --help)\n";
     return 2;
   }
+  sqlite_cdc::SetupReport report;
   const sqlite_cdc::Status status =
-      setup ? sqlite_cdc::Setup(options) : sqlite_cdc::Teardown(options, teardown_options);
+      setup ? sqlite_cdc::Setup(options, &report) : sqlite_cdc::Teardown(options, teardown_options);
+  for (const std::string& warning : report.warnings) std::cerr << app.get_name() << ": warning: " << warning << "\n";
   return sqlite_cdc::cli::Report(app.get_name(), status);
 }

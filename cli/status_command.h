@@ -12,8 +12,8 @@ struct StatusFlags {
   bool json = false;
 };
 
-// Registers the `status` subcommand on `app`: the capture flags (so triggers are judged against
-// the options setup was given) and --json. Returns it, to ask whether it was parsed.
+// Registers the `status` subcommand on `app`: the capture flags (only needed for a database whose
+// setup stored no capture options) and --json. Returns it, to ask whether it was parsed.
 CLI::App* AddStatusCommand(CLI::App& app, StatusFlags& flags);
 
 // Prints the capture's status on stdout, as text or one JSON object; returns the exit code (0, or

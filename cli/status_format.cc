@@ -1,5 +1,6 @@
 #include "status_format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -26,8 +27,59 @@ std::string HumanBytes(int64_t bytes) {
 
 int DriftedCount(const CaptureStatus& status) {
   int drifted = 0;
-  for (const WatchedTableStatus& table : status.tables) drifted += table.triggers_match ? 0 : 1;
+  for (const WatchedTableStatus& table : status.tables) {
+    drifted += table.triggers_match || table.triggers == WatchedTableStatus::Triggers::kTableDropped ? 0 : 1;
+  }
   return drifted;
+}
+
+int CountOf(const CaptureStatus& status, WatchedTableStatus::Triggers triggers) {
+  return static_cast<int>(std::count_if(status.tables.begin(), status.tables.end(),
+                                        [&](const WatchedTableStatus& table) { return table.triggers == triggers; }));
+}
+
+const char* TriggersName(WatchedTableStatus::Triggers triggers) {
+  switch (triggers) {
+    case WatchedTableStatus::Triggers::kMatch:
+      return "match";
+    case WatchedTableStatus::Triggers::kOutdated:
+      return "outdated";
+    case WatchedTableStatus::Triggers::kMissing:
+      return "missing";
+    case WatchedTableStatus::Triggers::kRenamed:
+      return "renamed";
+    case WatchedTableStatus::Triggers::kTableDropped:
+      return "table_dropped";
+  }
+  return "";
+}
+
+std::string TableLine(const WatchedTableStatus& table) {
+  static const std::string kFix = "; run sqlite-cdc-setup --setup, or sqlite-cdc --resync";
+  switch (table.triggers) {
+    case WatchedTableStatus::Triggers::kMatch:
+      return "triggers match its columns";
+    case WatchedTableStatus::Triggers::kOutdated:
+      return "TRIGGERS OUTDATED, the columns changed" + kFix;
+    case WatchedTableStatus::Triggers::kMissing:
+      return "NO TRIGGERS, its changes are NOT captured (the table was rebuilt or its triggers dropped)" + kFix;
+    case WatchedTableStatus::Triggers::kRenamed:
+      return "RENAMED to " + table.renamed_to + ", its changes are logged as " + table.name + kFix;
+    case WatchedTableStatus::Triggers::kTableDropped:
+      return "table dropped; its changes in the log are still delivered; sqlite-cdc-setup --teardown --table " +
+             table.name + " stops watching it";
+  }
+  return "";
+}
+
+std::string CaptureLine(const CaptureStatus& status) {
+  std::string line = status.blobs ? "blobs on" : "blobs off";
+  line += status.subsecond ? ", millisecond timestamps" : ", whole-second timestamps";
+  line += status.keep_unchanged_updates ? ", unchanged updates logged" : ", unchanged updates skipped";
+  line += status.options_stored ? " (stored at setup)"
+                                : " (from the command line: this setup stored none; run sqlite-cdc-setup --setup "
+                                  "with these options to store them)";
+  return line;
 }
 
 }  // namespace
@@ -51,15 +103,18 @@ std::string FormatStatusText(const std::string& db_path, const CaptureStatus& st
     line("oldest change:", "none, the log is empty");
   }
   line("last delivered:", status.last_delivered_id ? "id " + std::to_string(status.last_delivered_id) : "none yet");
-  const int drifted = DriftedCount(status);
-  line("watched tables:", std::to_string(status.tables.size()) +
-                              (drifted ? ", " + std::to_string(drifted) + " with outdated triggers" : ""));
-  for (const WatchedTableStatus& table : status.tables) {
-    out += "  " + table.name + ": ";
-    out += table.triggers_match ? "triggers match its columns\n"
-                                : "TRIGGERS OUTDATED, the columns changed; run sqlite-cdc-setup --setup --table " +
-                                      table.name + " with the same options, or sqlite-cdc --resync\n";
+  line("capture:", CaptureLine(status));
+  std::string watched = std::to_string(status.tables.size());
+  const std::pair<WatchedTableStatus::Triggers, const char*> counts[] = {
+      {WatchedTableStatus::Triggers::kOutdated, " with outdated triggers"},
+      {WatchedTableStatus::Triggers::kMissing, " WITHOUT TRIGGERS"},
+      {WatchedTableStatus::Triggers::kRenamed, " RENAMED"},
+      {WatchedTableStatus::Triggers::kTableDropped, " dropped"}};
+  for (const auto& [triggers, label] : counts) {
+    if (const int n = CountOf(status, triggers)) watched += ", " + std::to_string(n) + label;
   }
+  line("watched tables:", watched);
+  for (const WatchedTableStatus& table : status.tables) out += "  " + table.name + ": " + TableLine(table) + "\n";
   return out;
 }
 
@@ -74,10 +129,18 @@ std::string FormatStatusJson(const std::string& db_path, const CaptureStatus& st
   json["last_delivered_id"] = status.last_delivered_id;
   json["log_bytes"] = status.log_bytes;
   json["log_bytes_source"] = status.log_bytes_exact ? "dbstat" : "estimate";
+  json["capture_options"] = {{"blobs", status.blobs},
+                             {"subsecond", status.subsecond},
+                             {"keep_unchanged_updates", status.keep_unchanged_updates},
+                             {"stored", status.options_stored}};
   json["drifted"] = DriftedCount(status);
   json["tables"] = nlohmann::ordered_json::array();
   for (const WatchedTableStatus& table : status.tables) {
-    json["tables"].push_back({{"name", table.name}, {"triggers_match", table.triggers_match}});
+    nlohmann::ordered_json entry{{"name", table.name},
+                                 {"triggers_match", table.triggers_match},
+                                 {"triggers", TriggersName(table.triggers)}};
+    entry["renamed_to"] = table.renamed_to.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(table.renamed_to);
+    json["tables"].push_back(std::move(entry));
   }
   // Replace, not throw, on names that are not UTF-8: SQLite allows any bytes in identifiers.
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";

@@ -5,7 +5,7 @@
 namespace sqlite_cdc::schema {
 
 LogTableNames LogTableNames::For(const std::string& log_table) {
-  return LogTableNames{log_table, log_table + "_state", log_table + "_evicted"};
+  return LogTableNames{log_table, log_table + "_state", log_table + "_evicted", log_table + "_config"};
 }
 
 std::string CreateLogTableSql(const LogTableNames& names) {
@@ -24,9 +24,15 @@ std::string CreateEvictedTableSql(const LogTableNames& names) {
          " (n INTEGER PRIMARY KEY, tablename TEXT NOT NULL, rid INTEGER, key TEXT, before TEXT)";
 }
 
+std::string CreateConfigTableSql(const LogTableNames& names) {
+  return "CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(names.config) +
+         " (kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT, PRIMARY KEY (kind, name)) WITHOUT ROWID";
+}
+
 std::string DropLogTablesSql(const LogTableNames& names) {
   return "DROP TABLE IF EXISTS " + QuoteIdentifier(names.log) + "; DROP TABLE IF EXISTS " +
-         QuoteIdentifier(names.state) + "; DROP TABLE IF EXISTS " + QuoteIdentifier(names.evicted) + ";";
+         QuoteIdentifier(names.state) + "; DROP TABLE IF EXISTS " + QuoteIdentifier(names.evicted) +
+         "; DROP TABLE IF EXISTS " + QuoteIdentifier(names.config) + ";";
 }
 
 std::string WatermarkExpression(const LogTableNames& names) {

@@ -10,10 +10,13 @@ inline constexpr const char* kDefaultLogTable = "__cdc_log";
 // - state: the highest log id delivered and acknowledged (the delivery watermark).
 // - evicted: a scratch table where the BEFORE INSERT trigger keeps the images of the rows an
 //   INSERT OR REPLACE is about to evict, until the AFTER INSERT trigger logs their DELETEs.
+// - config: what setup was asked for (the watched tables and the capture options), so that later
+//   commands need no capture flags and a table that lost its triggers is still known.
 struct LogTableNames {
   std::string log;
   std::string state;
   std::string evicted;
+  std::string config;
 
   static LogTableNames For(const std::string& log_table);
 };
@@ -21,6 +24,9 @@ struct LogTableNames {
 std::string CreateLogTableSql(const LogTableNames& names);
 std::string CreateStateTableSql(const LogTableNames& names);
 std::string CreateEvictedTableSql(const LogTableNames& names);
+// One row per setting: (kind 'option', name, value) for a capture option, (kind 'table', name,
+// NULL) for a watched table. A persistent format: databases set up by one version are read by the next.
+std::string CreateConfigTableSql(const LogTableNames& names);
 std::string DropLogTablesSql(const LogTableNames& names);
 
 // Log ids are SQLite's own INTEGER PRIMARY KEY allocation (the highest id + 1), which never reuses
@@ -46,5 +52,6 @@ std::string RestoreHighWaterRowSql(const LogTableNames& names);
 
 // The columns of the log table, in order; used to tell our log table from a user table of that name.
 inline constexpr const char* kLogColumns[] = {"id", "timestamp", "tablename", "operation", "key", "before", "after"};
+inline constexpr const char* kConfigColumns[] = {"kind", "name", "value"};
 
 }  // namespace sqlite_cdc::schema

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "capture_config.h"
 #include "catalog.h"
 
 namespace sqlite_cdc::internal {
@@ -42,7 +43,8 @@ std::vector<schema::TableSchema> ReadTables(Database& db, const std::vector<std:
                                             const schema::LogTableNames& log) {
   std::vector<schema::TableSchema> tables;
   for (const std::string& name : names) {
-    if (SameIdentifier(name, log.log) || SameIdentifier(name, log.state) || SameIdentifier(name, log.evicted)) {
+    if (SameIdentifier(name, log.log) || SameIdentifier(name, log.state) || SameIdentifier(name, log.evicted) ||
+        SameIdentifier(name, log.config)) {
       throw InvalidInput(name + " is the change log itself and cannot be watched");
     }
     schema::TableSchema table = ReadTable(db, name);
@@ -63,7 +65,8 @@ void RequireSetUpLog(Database& db, const CaptureOptions& options, const schema::
 
 std::vector<std::string> ResolveWatchedTables(Database& db, const CaptureOptions& options,
                                               const schema::LogTableNames& names) {
-  const std::vector<std::string> watched = WatchedTables(db, names);
+  const std::optional<StoredConfig> stored = ReadStoredConfig(db, names);
+  const std::vector<std::string> watched = stored ? stored->tables : WatchedTables(db, names);
   if (options.tables.empty()) return watched;
   std::vector<std::string> tables;
   for (const schema::TableSchema& table : ReadTables(db, options.tables, names)) {

@@ -28,7 +28,9 @@ std::vector<schema::TableSchema> ReadTables(Database& db, const std::vector<std:
 void RequireSetUpLog(Database& db, const CaptureOptions& options, const schema::LogTableNames& names);
 
 // The watched tables the engine bootstraps and checks for drift: options.tables, each of which must
-// be watched by this log (InvalidInput otherwise), or every watched table when it is empty.
+// be watched by this log (InvalidInput otherwise), or every watched table when it is empty. The
+// watched tables are those stored at setup (some may have lost their triggers, or be gone), or, in a
+// database set up before they were stored, the tables that carry this log's triggers.
 std::vector<std::string> ResolveWatchedTables(Database& db, const CaptureOptions& options,
                                               const schema::LogTableNames& names);
 

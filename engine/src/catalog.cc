@@ -83,11 +83,10 @@ TableDefinition DefineTable(Database& db, const schema::TableSchema& table) {
 }
 
 std::vector<std::string> UserTables(Database& db, const schema::LogTableNames& names) {
-  Statement statement(
-      db,
-      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
-      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?1 AND name <> ?2 AND name <> ?3 ORDER BY name");
-  statement.Bind(1, names.log).Bind(2, names.state).Bind(3, names.evicted);
+  Statement statement(db,
+                      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' "
+                      "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN (?1, ?2, ?3, ?4) ORDER BY name");
+  statement.Bind(1, names.log).Bind(2, names.state).Bind(3, names.config).Bind(4, names.evicted);
   std::vector<std::string> tables;
   while (statement.Step()) tables.emplace_back(statement.Text(0));
   return tables;
@@ -149,6 +148,13 @@ void CheckLogTablesAreOurs(Database& db, const schema::LogTableNames& names) {
     const std::vector<std::string> expected{"singleton", "last_deleted_id"};
     if (ColumnNames(db, names.state) != expected) {
       throw InvalidInput("table " + names.state + " (the log's state table) is taken by a user table; " +
+                         "choose another --log-table");
+    }
+  }
+  if (TableExists(db, names.config)) {
+    const std::vector<std::string> expected(std::begin(schema::kConfigColumns), std::end(schema::kConfigColumns));
+    if (ColumnNames(db, names.config) != expected) {
+      throw InvalidInput("table " + names.config + " (the log's config table) is taken by a user table; " +
                          "choose another --log-table");
     }
   }

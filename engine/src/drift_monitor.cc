@@ -2,14 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "capture_config.h"
 #include "catalog.h"
-#include "trigger_installer.h"
+#include "table_health.h"
+#include "table_resync.h"
 
 namespace sqlite_cdc::internal {
 
-DriftMonitor::DriftMonitor(Database& db, std::vector<std::string> tables, schema::TriggerOptions options,
-                           bool resync)
-    : db_(db), tables_(std::move(tables)), options_(std::move(options)), resync_(resync) {}
+DriftMonitor::DriftMonitor(Database& db, std::vector<std::string>& tables, schema::TriggerOptions options, bool resync)
+    : db_(db), tables_(tables), options_(std::move(options)), resync_(resync) {}
 
 bool DriftMonitor::CheckIfSchemaChanged() {
   const int64_t version = db_.QueryInt("PRAGMA schema_version");
@@ -22,27 +25,56 @@ bool DriftMonitor::CheckIfSchemaChanged() {
 
 void DriftMonitor::Check() {
   drifted_.clear();
-  for (const std::string& name : tables_) {
-    schema::TableSchema table;
-    try {
-      table = ReadTable(db_, name);
-    } catch (const InvalidInput&) {
-      spdlog::warn("watched table {} no longer exists; its changes already in the log are still delivered", name);
+  if (resync_) StoreConfigIfMissing();
+  for (size_t i = 0; i < tables_.size(); ++i) {
+    const TableHealth health = CheckTableHealth(db_, tables_[i], options_);
+    if (health.state == TableHealth::State::kMatch) continue;
+    if (health.state == TableHealth::State::kDropped) {
+      spdlog::warn("{}", DescribeTableHealth(tables_[i], health));
       continue;
     }
-    if (TriggersUpToDate(db_, table, options_)) continue;
     if (!resync_) {
-      spdlog::warn("triggers of table {} do not match its columns (schema changed); run sqlite-cdc-setup --setup "
-                   "--table {} with the same options, or start sqlite-cdc with --resync",
-                   name, name);
-      drifted_.push_back(name);
+      spdlog::warn("{}", DescribeTableHealth(tables_[i], health));
+      drifted_.push_back(tables_[i]);
       continue;
     }
-    WriteTransaction transaction(db_);
-    InstallTriggers(db_, ReadTable(db_, name), options_);
-    transaction.Commit();
-    spdlog::info("re-installed the triggers of table {} for its current columns", name);
+    Resync(i);
   }
+}
+
+// A database set up before the config was stored: its watched set is what carries our triggers now,
+// its options what this engine was given (the triggers are judged against them anyway).
+void DriftMonitor::StoreConfigIfMissing() {
+  if (TableExists(db_, options_.names.config)) return;
+  WriteTransaction transaction(db_);
+  if (ReadStoredConfig(db_, options_.names)) return;
+  std::vector<std::string> watched = WatchedTables(db_, options_.names);
+  watched.insert(watched.end(), tables_.begin(), tables_.end());
+  CaptureOptions capture;
+  capture.blobs = options_.blobs;
+  capture.subsecond = options_.subsecond;
+  capture.keep_unchanged_updates = options_.keep_unchanged_updates;
+  WriteStoredConfig(db_, options_.names, ConfigOf(capture, std::move(watched)));
+  transaction.Commit();
+  spdlog::info("stored the watched tables and capture options ({}) in {}", DescribeCaptureOptions(capture),
+               options_.names.config);
+}
+
+void DriftMonitor::Resync(size_t index) {
+  const std::string name = tables_[index];
+  WriteTransaction transaction(db_);
+  // Judged again under the write lock: the application may have changed the schema since.
+  const TableResync resync = ResyncTable(db_, name, CheckTableHealth(db_, name, options_), options_);
+  if (resync.table != name && !resync.table.empty()) {
+    if (std::optional<StoredConfig> config = ReadStoredConfig(db_, options_.names)) {
+      std::replace(config->tables.begin(), config->tables.end(), name, resync.table);
+      config->tables = ConfigOf({}, config->tables).tables;  // sorted, without duplicates
+      WriteStoredConfig(db_, options_.names, *config);
+    }
+  }
+  transaction.Commit();
+  if (!resync.table.empty()) tables_[index] = resync.table;
+  for (const std::string& warning : resync.warnings) spdlog::warn("{}", warning);
 }
 
 }  // namespace sqlite_cdc::internal

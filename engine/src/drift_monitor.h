@@ -9,12 +9,16 @@
 
 namespace sqlite_cdc::internal {
 
-// Notices when a watched table's installed triggers no longer match what setup would generate for
-// its current columns (ADD/RENAME/retyped columns), at start and whenever PRAGMA schema_version
-// moves. Then it warns, naming the table and the fix, or with resync re-installs the triggers.
+// Notices when a watched table's triggers no longer match what setup would generate for its current
+// columns (ADD/RENAME/retyped columns), are gone (a rebuilt table), or sit on a renamed table, at
+// start and whenever PRAGMA schema_version moves. Then it warns, naming the table and the fix, or
+// with resync re-installs the triggers (following a rename in the stored config) and says which log
+// ids predate the change.
 class DriftMonitor {
  public:
-  DriftMonitor(Database& db, std::vector<std::string> tables, schema::TriggerOptions options, bool resync);
+  // `tables` is the engine's list of watched tables; a followed rename updates it in place, so it
+  // must outlive the monitor. With resync, a database set up before the config was stored gets one.
+  DriftMonitor(Database& db, std::vector<std::string>& tables, schema::TriggerOptions options, bool resync);
 
   // Cheap when nothing changed: one PRAGMA. True when the schema changed since the last call (and
   // on the first call).
@@ -24,9 +28,11 @@ class DriftMonitor {
 
  private:
   void Check();
+  void StoreConfigIfMissing();
+  void Resync(size_t index);
 
   Database& db_;
-  std::vector<std::string> tables_;
+  std::vector<std::string>& tables_;
   schema::TriggerOptions options_;
   bool resync_;
   int64_t schema_version_ = -1;

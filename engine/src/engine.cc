@@ -8,6 +8,7 @@
 #include "acknowledger.h"
 #include "backoff.h"
 #include "capture.h"
+#include "capture_config.h"
 #include "catalog.h"
 #include "drift_monitor.h"
 #include "guarded.h"
@@ -256,7 +257,9 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* engin
   return internal::Guarded([&] {
     const schema::LogTableNames names = schema::LogTableNames::For(options.capture.log_table);
     Database db = OpenCheckedDatabase(options, names);
-    engine->reset(new Engine(std::make_unique<EngineImpl>(options, names, std::move(db))));
+    EngineOptions resolved = options;  // the capture options stored at setup, where there are
+    resolved.capture = internal::ResolveCaptureOptions(options.capture, internal::ReadStoredConfig(db, names));
+    engine->reset(new Engine(std::make_unique<EngineImpl>(resolved, names, std::move(db))));
     return Status::Ok();
   });
 }

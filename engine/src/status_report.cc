@@ -1,12 +1,14 @@
 #include "sqlite_cdc/status_report.h"
 
 #include "capture.h"
+#include "capture_config.h"
 #include "catalog.h"
 #include "guarded.h"
 #include "log_backlog_query.h"
 #include "log_size.h"
 #include "schema/identifier.h"
 #include "sqlite_cdc/restore.h"
+#include "table_health.h"
 #include "trigger_installer.h"
 
 namespace sqlite_cdc {
@@ -15,13 +17,36 @@ using internal::Database;
 
 namespace {
 
+WatchedTableStatus::Triggers Public(internal::TableHealth::State state) {
+  using State = internal::TableHealth::State;
+  switch (state) {
+    case State::kMatch:
+      return WatchedTableStatus::Triggers::kMatch;
+    case State::kOutdated:
+      return WatchedTableStatus::Triggers::kOutdated;
+    case State::kMissing:
+      return WatchedTableStatus::Triggers::kMissing;
+    case State::kRenamed:
+      return WatchedTableStatus::Triggers::kRenamed;
+    case State::kDropped:
+      return WatchedTableStatus::Triggers::kTableDropped;
+  }
+  return WatchedTableStatus::Triggers::kMatch;
+}
+
 std::vector<WatchedTableStatus> ReadTableStatuses(Database& db, const CaptureOptions& options,
                                                   const schema::LogTableNames& names) {
   const schema::TriggerOptions trigger_options = internal::TriggerOptionsFor(options);
   std::vector<WatchedTableStatus> tables;
   for (const std::string& name : internal::ResolveWatchedTables(db, options, names)) {
-    // The same comparison the engine's drift check makes.
-    tables.push_back({name, internal::TriggersUpToDate(db, internal::ReadTable(db, name), trigger_options)});
+    // The same judgement the engine's drift check makes.
+    const internal::TableHealth health = internal::CheckTableHealth(db, name, trigger_options);
+    WatchedTableStatus table;
+    table.name = name;
+    table.triggers = Public(health.state);
+    table.triggers_match = table.triggers == WatchedTableStatus::Triggers::kMatch;
+    table.renamed_to = health.renamed_to;
+    tables.push_back(std::move(table));
   }
   return tables;
 }
@@ -53,9 +78,15 @@ Status ReadCaptureStatus(const CaptureOptions& options, CaptureStatus* status,
     Database db = Database::OpenReadOnly(options.db_path);
     internal::ReadTransaction snapshot(db);
     internal::RequireSetUpLog(db, options, names);
+    const std::optional<internal::StoredConfig> stored = internal::ReadStoredConfig(db, names);
+    const CaptureOptions resolved = internal::ResolveCaptureOptions(options, stored);
     CaptureStatus result;
     result.log_table = names.log;
-    result.tables = ReadTableStatuses(db, options, names);
+    result.options_stored = stored.has_value();
+    result.blobs = resolved.blobs;
+    result.subsecond = resolved.subsecond;
+    result.keep_unchanged_updates = resolved.keep_unchanged_updates;
+    result.tables = ReadTableStatuses(db, resolved, names);
     ReadBacklog(db, names, now, &result);
     const internal::TableBytes size = internal::LogTableBytes(db, names);
     result.log_bytes = size.bytes;

@@ -56,6 +56,10 @@ bool TriggersUpToDate(Database& db, const schema::TableSchema& table, const sche
                      [&](const InstalledTrigger& trigger) { return Wanted(wanted, trigger); });
 }
 
+bool HasTriggers(Database& db, const std::string& table, const schema::LogTableNames& names) {
+  return !OursOn(db, table, names).empty();
+}
+
 int DropTriggers(Database& db, const std::string& table, const schema::LogTableNames& names) {
   const std::vector<InstalledTrigger> installed = OursOn(db, table, names);
   for (const InstalledTrigger& trigger : installed) db.Execute(schema::DropTriggerSql(trigger.name));

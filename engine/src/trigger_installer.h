@@ -15,6 +15,9 @@ bool InstallTriggers(Database& db, const schema::TableSchema& table, const schem
 // True when the installed triggers are exactly what InstallTriggers would install.
 bool TriggersUpToDate(Database& db, const schema::TableSchema& table, const schema::TriggerOptions& options);
 
+// True when `table` carries at least one trigger feeding this log.
+bool HasTriggers(Database& db, const std::string& table, const schema::LogTableNames& names);
+
 // Drops every trigger on `table` that feeds this log. Returns how many.
 int DropTriggers(Database& db, const std::string& table, const schema::LogTableNames& names);
 

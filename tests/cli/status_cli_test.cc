@@ -131,8 +131,15 @@ TEST_F(StatusCliTest, ATableAlteredSinceSetupIsReportedAsDrifted) {
   EXPECT_EQ(TriggersMatch(StatusJson({"--table", "photos"})), (std::map<std::string, bool>{{"photos", true}}));
 }
 
-TEST_F(StatusCliTest, TriggersAreJudgedAgainstTheCaptureFlagsGiven) {
+TEST_F(StatusCliTest, TriggersAreJudgedAgainstTheCaptureOptionsStoredAtSetup) {
   SetUpCapture(/*blobs=*/true);
+  EXPECT_EQ(TriggersMatch(StatusJson())["photos"], true);
+  EXPECT_EQ(TriggersMatch(StatusJson({"--blobs"}))["photos"], true);
+}
+
+TEST_F(StatusCliTest, WithoutStoredOptionsTriggersAreJudgedAgainstTheCaptureFlagsGiven) {
+  SetUpCapture(/*blobs=*/true);
+  testing::AppDb(path_).Exec("DROP TABLE __cdc_log_config");  // as the version that stored nothing left it
   EXPECT_EQ(TriggersMatch(StatusJson({"--blobs"}))["photos"], true);
   EXPECT_EQ(TriggersMatch(StatusJson())["photos"], false) << "without --blobs setup would leave the BLOB out";
 }

@@ -11,8 +11,11 @@ namespace sqlite_cdc {
 
 inline constexpr const char* kDefaultDbParams = "_pragma=journal_mode(wal)&_pragma=busy_timeout(5000)";
 
-// Which database, which tables, and how their changes are captured. Setup, teardown and the engine
-// must be given the same capture settings: the engine compares installed triggers against them.
+// Which database, which tables, and how their changes are captured. Setup stores the capture
+// settings (blobs, subsecond, keep_unchanged_updates) and the watched tables in the database; the
+// engine and the status report then use the stored settings: leave these at their defaults there,
+// and a value that contradicts the stored one is refused (kInvalidInput). A database set up by a
+// version that stored nothing is judged by the settings given, as before.
 struct CaptureOptions {
   std::string db_path;
   std::vector<std::string> tables;  // empty: every user table (setup) or every watched table

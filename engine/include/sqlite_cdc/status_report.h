@@ -13,11 +13,18 @@ namespace sqlite_cdc {
 
 // One watched table of a capture.
 struct WatchedTableStatus {
+  enum class Triggers {
+    kMatch,         // installed and what setup generates for the table's current columns
+    kOutdated,      // installed for other columns (an ALTER TABLE since): logged in the old shape
+    kMissing,       // none: the table was rebuilt or they were dropped, and its changes are NOT captured
+    kRenamed,       // the table was renamed to `renamed_to`; its changes are logged under the old name
+    kTableDropped,  // the table is gone; its changes already in the log are still delivered
+  };
   std::string name;
-  // False when the installed triggers differ from what setup generates for the table's current
-  // columns (an ALTER TABLE since setup): its changes are still logged, in the old shape, until
-  // setup is run again or an engine with resync re-installs them.
+  // False unless triggers is kMatch. Setup run again, or an engine with resync, re-installs them.
   bool triggers_match = true;
+  Triggers triggers = Triggers::kMatch;
+  std::string renamed_to;  // for kRenamed
 };
 
 // A capture's state as one read of its database saw it.
@@ -32,13 +39,20 @@ struct CaptureStatus {
   int64_t last_delivered_id = 0;                // highest id removed from the log after delivery; 0: none yet
   int64_t log_bytes = 0;                        // what the log table takes in the database file
   bool log_bytes_exact = true;                  // counted pages (dbstat); false: estimated from the rows' sizes
+  // The capture options the triggers are judged against: those stored at setup, or, for a database
+  // set up before they were stored (options_stored false), those given.
+  bool options_stored = false;
+  bool blobs = false;
+  bool subsecond = true;
+  bool keep_unchanged_updates = false;
 };
 
 // Reads the capture's state without changing the database: it is opened read-only, and every
-// figure comes from one read transaction. `options` must be the capture options setup was given
-// (log table, blobs, timestamps: triggers are judged against them); `options.tables` narrows the
-// report to those tables, each of which must be watched. `now` is what the age is measured from.
-// kInvalidInput when the file is missing or not a database, or setup was not run for this log.
+// figure comes from one read transaction. `options` names the log table; the capture options are
+// those stored at setup (one given that contradicts them is kInvalidInput), or, for a database set up
+// before they were stored, those given. `options.tables` narrows the report to those tables, each of
+// which must be watched. `now` is what the age is measured from. kInvalidInput when the file is
+// missing or not a database, or setup was not run for this log.
 Status ReadCaptureStatus(const CaptureOptions& options, CaptureStatus* status,
                          std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
