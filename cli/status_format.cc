@@ -51,6 +51,7 @@ std::string FormatStatusText(const std::string& db_path, const CaptureStatus& st
     line("oldest change:", "none, the log is empty");
   }
   line("last delivered:", status.last_delivered_id ? "id " + std::to_string(status.last_delivered_id) : "none yet");
+  line("log ids:", status.log_state_problem.empty() ? "consistent" : "INCONSISTENT: " + status.log_state_problem);
   const int drifted = DriftedCount(status);
   line("watched tables:", std::to_string(status.tables.size()) +
                               (drifted ? ", " + std::to_string(drifted) + " with outdated triggers" : ""));
@@ -75,6 +76,8 @@ std::string FormatStatusJson(const std::string& db_path, const CaptureStatus& st
   json["log_bytes"] = status.log_bytes;
   json["log_bytes_source"] = status.log_bytes_exact ? "dbstat" : "estimate";
   json["drifted"] = DriftedCount(status);
+  json["log_state_problem"] =
+      status.log_state_problem.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(status.log_state_problem);
   json["tables"] = nlohmann::ordered_json::array();
   for (const WatchedTableStatus& table : status.tables) {
     json["tables"].push_back({{"name", table.name}, {"triggers_match", table.triggers_match}});

@@ -29,6 +29,11 @@ std::string NextLogIdExpression(const LogTableNames& names) {
          "), (SELECT last_deleted_id FROM " + QuoteIdentifier(names.state) + "), 0) + 1";
 }
 
+std::string LastLoggedIdSql(const LogTableNames& names, const std::string& schema_prefix) {
+  return "SELECT coalesce((SELECT max(id) FROM " + schema_prefix + QuoteIdentifier(names.log) +
+         "), (SELECT last_deleted_id FROM " + schema_prefix + QuoteIdentifier(names.state) + "), 0)";
+}
+
 std::string DeleteAcknowledgedSql(const LogTableNames& names) {
   return "DELETE FROM " + QuoteIdentifier(names.log) + " WHERE id <= ?1";
 }

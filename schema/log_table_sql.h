@@ -25,6 +25,11 @@ std::string DropLogTablesSql(const LogTableNames& names);
 // read only when the log is empty.
 std::string NextLogIdExpression(const LogTableNames& names);
 
+// One row, one column: the id of the newest change ever logged (the highest in the log, else the
+// last one delivered and removed, else 0): the position a snapshot or a schema taken now follows.
+// The triggers number the next change one above it. `schema_prefix` ("main.") qualifies both tables.
+std::string LastLoggedIdSql(const LogTableNames& names, const std::string& schema_prefix = "");
+
 // Statements the drain runs after a batch was acknowledged: delete it and remember its last id.
 // Parameter 1 is the last acknowledged id.
 std::string DeleteAcknowledgedSql(const LogTableNames& names);

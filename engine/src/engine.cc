@@ -13,6 +13,7 @@
 #include "guarded.h"
 #include "log_lock.h"
 #include "log_reader.h"
+#include "log_state_check.h"
 #include "snapshot_spool.h"
 #include "watcher.h"
 
@@ -30,6 +31,7 @@ Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTabl
   internal::ValidateCaptureOptions(options.capture);
   Database db = Database::OpenExisting(options.capture.db_path);
   internal::RequireSetUpLog(db, options.capture, names);
+  if (std::string problem = internal::LogStateProblem(db, names); !problem.empty()) throw InvalidInput(problem);
   return db;
 }
 
@@ -43,7 +45,7 @@ class EngineImpl {
         lock_(options.capture.db_path, names.log),
         db_(std::move(db)),
         tables_(internal::ResolveWatchedTables(db_, options.capture, names)),
-        reader_(db_, names_),
+        reader_(db_, names_, options.dead_letter_path),
         watcher_(options.capture.db_path, options.poll_interval, options.use_inotify),
         drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync),
         backoff_(options.retry.initial_backoff, options.retry.max_backoff,
@@ -59,16 +61,22 @@ class EngineImpl {
   Status DrainOnce(ChangesHandler& handler) {
     while (!watcher_.stopped()) {
       if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
-      reader_.ReadBatch(cursor_, options_.batch_size, batch_);
-      if (batch_.empty()) return Status::Ok();
+      // Past the batch when damaged rows were set aside (--dead-letter): they leave the log with it.
+      const int64_t read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
+      if (batch_.empty()) {
+        if (read_up_to == cursor_) return Status::Ok();
+        reader_.Acknowledge(read_up_to);  // only set-aside rows: no handler call
+        cursor_ = read_up_to;
+        continue;
+      }
       bool accepted = false;
       if (Status status = AnnounceSchema(handler, batch_.front().id - 1, &accepted); !status.ok() || !accepted) {
         return status;
       }
       if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
       // A batch the handler accepted leaves the log even when a stop came during the call.
-      reader_.Acknowledge(batch_.back().id);
-      cursor_ = batch_.back().id;
+      reader_.Acknowledge(read_up_to);
+      cursor_ = read_up_to;
     }
     return Status::Ok();
   }
@@ -87,7 +95,8 @@ class EngineImpl {
     std::vector<schema::TableSchema> tables;
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
     bool accepted = false;
-    if (Status status = AnnounceSchema(handler, reader_.MaxId(), &accepted); !status.ok() || !accepted) return status;
+    Status announced = AnnounceSchema(handler, reader_.LastLoggedId(), &accepted);
+    if (!announced.ok() || !accepted) return announced;
     internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond,
                                   options_.bootstrap_progress);
     spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
@@ -107,19 +116,30 @@ class EngineImpl {
   }
 
   Status BootstrapThenCdc(ChangesHandler& handler) {
-    int64_t position = 0;
-    if (Status status = Bootstrap(handler, &position); !status.ok() || watcher_.stopped()) return status;
-    // What the log holds up to the snapshot's position is already in the snapshot.
-    if (position > cursor_) {
-      reader_.Acknowledge(position);
-      cursor_ = position;
-    }
+    if (Status status = BootstrapPastItsLog(handler); !status.ok() || watcher_.stopped()) return status;
     return RunCdc(handler);
+  }
+
+  Status BootstrapThenDrain(ChangesHandler& handler) {
+    if (Status status = BootstrapPastItsLog(handler); !status.ok() || watcher_.stopped()) return status;
+    return DrainOnce(handler);
   }
 
   void Stop() { watcher_.Stop(); }
 
  private:
+  // Bootstrap, then what the log holds up to the snapshot's position, which the snapshot already
+  // reflects, leaves the log undelivered.
+  Status BootstrapPastItsLog(ChangesHandler& handler) {
+    int64_t position = 0;
+    if (Status status = Bootstrap(handler, &position); !status.ok() || watcher_.stopped()) return status;
+    if (position > cursor_) {
+      reader_.Acknowledge(position);
+      cursor_ = position;
+    }
+    return Status::Ok();
+  }
+
   // Calls the handler until it accepts the batch (*accepted), within the retry bounds. Ok without
   // *accepted means a stop came during a backoff: the batch stays in the log.
   Status Deliver(ChangesHandler& handler, const Changes& batch, bool* accepted) {
@@ -224,6 +244,9 @@ Status Engine::RunCdc(ChangesHandler& handler) {
 }
 Status Engine::BootstrapThenCdc(ChangesHandler& handler) {
   return internal::Guarded([&] { return impl_->BootstrapThenCdc(handler); });
+}
+Status Engine::BootstrapThenDrain(ChangesHandler& handler) {
+  return internal::Guarded([&] { return impl_->BootstrapThenDrain(handler); });
 }
 void Engine::Stop() { impl_->Stop(); }
 

@@ -5,6 +5,7 @@
 #include "guarded.h"
 #include "log_backlog_query.h"
 #include "log_size.h"
+#include "log_state_check.h"
 #include "schema/identifier.h"
 #include "sqlite_cdc/restore.h"
 #include "trigger_installer.h"
@@ -57,6 +58,7 @@ Status ReadCaptureStatus(const CaptureOptions& options, CaptureStatus* status,
     result.log_table = names.log;
     result.tables = ReadTableStatuses(db, options, names);
     ReadBacklog(db, names, now, &result);
+    result.log_state_problem = internal::LogStateProblem(db, names);
     const internal::TableBytes size = internal::LogTableBytes(db, names);
     result.log_bytes = size.bytes;
     result.log_bytes_exact = size.exact;

@@ -32,6 +32,10 @@ struct CaptureStatus {
   int64_t last_delivered_id = 0;                // highest id removed from the log after delivery; 0: none yet
   int64_t log_bytes = 0;                        // what the log table takes in the database file
   bool log_bytes_exact = true;                  // counted pages (dbstat); false: estimated from the rows' sizes
+  // Empty when the log's id bookkeeping is consistent; otherwise why an engine refuses to start on
+  // it (a last_deleted_id that is not a non-negative integer, or ids in the log at or below it) and
+  // what to do, on one line.
+  std::string log_state_problem;
 };
 
 // Reads the capture's state without changing the database: it is opened read-only, and every
