@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "sinks/net/url_redaction.h"
 #include "sqlite_cdc/version.h"
 
 namespace sqlite_cdc::cli {
@@ -32,13 +33,15 @@ int ParseOrExitCode(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << app.get_name() << ": " << e.what() << " (see --help)\n";
+    // The parser may quote any argument, an --output URL among them.
+    std::cerr << app.get_name() << ": " << sinks::RedactUrls(e.what()) << " (see --help)\n";
     return 2;
   }
 }
 
 int Report(const std::string& program, const Status& status) {
-  if (!status.ok()) std::cerr << program << ": " << status.message() << "\n";
+  // Messages redact the URLs they quote where they are made; this catches any that did not.
+  if (!status.ok()) std::cerr << program << ": " << sinks::RedactUrls(status.message()) << "\n";
   return status.ExitCode();
 }
 

@@ -128,6 +128,8 @@ int main(int argc, char** argv) {
   app.add_flag_callback(
       "--poll-only", [&] { flags.engine.use_inotify = false; }, "do not use inotify");
   app.add_flag("--resync", flags.engine.resync, "re-install triggers that no longer match their table");
+  app.add_option("--dead-letter", flags.engine.dead_letter_path,
+                 "append damaged log rows to this file (one JSON line each) and go on, instead of stopping");
   app.add_option("--retry-attempts", flags.engine.retry.max_attempts, "handler attempts per batch before giving up")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
@@ -190,9 +192,10 @@ int main(int argc, char** argv) {
   Status status;
   if (flags.bootstrap && flags.cdc) {
     status = engine->BootstrapThenCdc(*handler);
+  } else if (flags.bootstrap && flags.drain) {
+    status = engine->BootstrapThenDrain(*handler);
   } else if (flags.bootstrap) {
     status = engine->Bootstrap(*handler);
-    if (status.ok() && flags.drain) status = engine->DrainOnce(*handler);
   } else if (flags.drain) {
     status = engine->DrainOnce(*handler);
   } else {

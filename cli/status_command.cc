@@ -24,7 +24,9 @@ int RunStatus(const std::string& program, const StatusFlags& flags) {
   std::cout << (flags.json ? FormatStatusJson(flags.capture.db_path, status)
                            : FormatStatusText(flags.capture.db_path, status));
   std::cout.flush();
-  return std::cout ? 0 : 1;
+  if (!std::cout) return 1;
+  // An engine would refuse to start: a script that checks the exit code must see it.
+  return status.log_state_problem.empty() ? 0 : 1;
 }
 
 }  // namespace sqlite_cdc::cli

@@ -103,6 +103,7 @@ std::string FormatStatusText(const std::string& db_path, const CaptureStatus& st
     line("oldest change:", "none, the log is empty");
   }
   line("last delivered:", status.last_delivered_id ? "id " + std::to_string(status.last_delivered_id) : "none yet");
+  line("log ids:", status.log_state_problem.empty() ? "consistent" : "INCONSISTENT: " + status.log_state_problem);
   line("capture:", CaptureLine(status));
   std::string watched = std::to_string(status.tables.size());
   const std::pair<WatchedTableStatus::Triggers, const char*> counts[] = {
@@ -134,6 +135,8 @@ std::string FormatStatusJson(const std::string& db_path, const CaptureStatus& st
                              {"keep_unchanged_updates", status.keep_unchanged_updates},
                              {"stored", status.options_stored}};
   json["drifted"] = DriftedCount(status);
+  json["log_state_problem"] =
+      status.log_state_problem.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(status.log_state_problem);
   json["tables"] = nlohmann::ordered_json::array();
   for (const WatchedTableStatus& table : status.tables) {
     nlohmann::ordered_json entry{{"name", table.name},

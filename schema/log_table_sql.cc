@@ -40,6 +40,10 @@ std::string WatermarkExpression(const LogTableNames& names) {
 }
 
 std::string UndeliveredCondition(const LogTableNames& names) { return "id > " + WatermarkExpression(names); }
+std::string LastLoggedIdSql(const LogTableNames& names, const std::string& schema_prefix) {
+  return "SELECT coalesce((SELECT max(id) FROM " + schema_prefix + QuoteIdentifier(names.log) +
+         "), (SELECT last_deleted_id FROM " + schema_prefix + QuoteIdentifier(names.state) + "), 0)";
+}
 
 std::string DeleteAcknowledgedSql(const LogTableNames& names) {
   const std::string log = QuoteIdentifier(names.log);

@@ -42,6 +42,13 @@ std::string UndeliveredCondition(const LogTableNames& names);
 
 // Statements the drain runs after a batch was acknowledged, parameter 1 being the last
 // acknowledged id: delete what was delivered but the highest row of the log, and raise the watermark.
+// One row, one column: the id of the newest change ever logged (the highest in the log, else the
+// last one delivered and removed, else 0): the position a snapshot or a schema taken now follows.
+// The triggers number the next change one above it. `schema_prefix` ("main.") qualifies both tables.
+std::string LastLoggedIdSql(const LogTableNames& names, const std::string& schema_prefix = "");
+
+// Statements the drain runs after a batch was acknowledged: delete it and remember its last id.
+// Parameter 1 is the last acknowledged id.
 std::string DeleteAcknowledgedSql(const LogTableNames& names);
 std::string RememberLastDeletedSql(const LogTableNames& names);
 

@@ -5,6 +5,7 @@
 #include "sinks/http/http_sink.h"
 #include "sinks/json/json_lines_sink.h"
 #include "sinks/kafka/kafka_sink.h"
+#include "sinks/net/url_redaction.h"
 #include "sinks/s3/s3_archive_sink.h"
 #include "sinks/stdout/stdout_sink.h"
 
@@ -41,7 +42,7 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     if (Status status = KafkaSink::Create(std::move(config), &sink); !status.ok()) return status;
     *handler = std::move(sink);
   } else {
-    return Status::InvalidInput("unsupported --output '" + output +
+    return Status::InvalidInput("unsupported --output '" + RedactUrl(output) +
                                 "' (expected -, json, http://..., https://..., kafka://... or s3://...)");
   }
   return Status::Ok();

@@ -14,6 +14,8 @@
 #include "guarded.h"
 #include "log_lock.h"
 #include "log_reader.h"
+#include "log_state_check.h"
+#include "schema/identifier.h"
 #include "snapshot_spool.h"
 #include "sqlite_cdc/engine_observer.h"
 #include "watcher.h"
@@ -33,6 +35,13 @@ Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTabl
   internal::ValidateCaptureOptions(options.capture);
   Database db = Database::OpenExisting(options.capture.db_path);
   internal::RequireSetUpLog(db, options.capture, names);
+  if (std::string problem = internal::LogStateProblem(db, names); !problem.empty()) throw InvalidInput(problem);
+  // A log emptied by an older version (or by hand): put the high-water row back before the triggers
+  // can number a change at or below the watermark. Read first: a write would take the lock.
+  if (db.QueryInt("SELECT count(*) FROM " + schema::QuoteIdentifier(names.state) + " WHERE last_deleted_id > " +
+                  "(SELECT coalesce(max(id), 0) FROM " + schema::QuoteIdentifier(names.log) + ")") > 0) {
+    db.Execute(schema::RestoreHighWaterRowSql(names));
+  }
   return db;
 }
 
@@ -46,7 +55,7 @@ class EngineImpl {
         lock_(options.capture.db_path, names.log),
         db_(std::move(db)),
         tables_(internal::ResolveWatchedTables(db_, options.capture, names)),
-        reader_(db_, names_),
+        reader_(db_, names_, options.dead_letter_path),
         ack_(reader_, reader_.Watermark(), options.ack_interval, std::max<size_t>(1, options.ack_max_rows),
              options.observer),
         watcher_(options.capture.db_path, options.poll_interval, options.use_inotify),
@@ -64,7 +73,7 @@ class EngineImpl {
 
   // Delivers the log until it is empty, and removes what was delivered from it.
   Status DrainOnce(ChangesHandler& handler) {
-    Status status = Drain(handler);
+    Status status = DrainRemovingWhatWasDelivered(handler);
     FlushAcknowledgements();
     return status;
   }
@@ -75,7 +84,7 @@ class EngineImpl {
     }
     Status status;
     for (;;) {
-      status = Drain(handler);
+      status = DrainRemovingWhatWasDelivered(handler);
       if (!status.ok() || !watcher_.Wait(ack_.TimeUntilDue())) break;
     }
     FlushAcknowledgements();
@@ -86,7 +95,8 @@ class EngineImpl {
     std::vector<schema::TableSchema> tables;
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
     bool accepted = false;
-    if (Status status = AnnounceSchema(handler, reader_.MaxId(), &accepted); !status.ok() || !accepted) return status;
+    Status announced = AnnounceSchema(handler, reader_.LastLoggedId(), &accepted);
+    if (!announced.ok() || !accepted) return announced;
     internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond,
                                   options_.bootstrap_progress);
     spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
@@ -106,45 +116,79 @@ class EngineImpl {
   }
 
   Status BootstrapThenCdc(ChangesHandler& handler) {
-    int64_t position = 0;
-    if (Status status = Bootstrap(handler, &position); !status.ok() || watcher_.stopped()) return status;
-    // What the log holds up to the snapshot's position is already in the snapshot.
-    if (position > cursor_) {
-      ack_.Delivered(position, 0);
-      ack_.MaybeFlush(/*force=*/true);
-      cursor_ = position;
-    }
+    if (Status status = BootstrapPastItsLog(handler); !status.ok() || watcher_.stopped()) return status;
     return RunCdc(handler);
+  }
+
+  Status BootstrapThenDrain(ChangesHandler& handler) {
+    if (Status status = BootstrapPastItsLog(handler); !status.ok() || watcher_.stopped()) return status;
+    return DrainOnce(handler);
   }
 
   void Stop() { watcher_.Stop(); }
 
  private:
+  // Bootstrap, then what the log holds up to the snapshot's position, which the snapshot already
+  // reflects, leaves the log undelivered.
+  Status BootstrapPastItsLog(ChangesHandler& handler) {
+    int64_t position = 0;
+    if (Status status = Bootstrap(handler, &position); !status.ok() || watcher_.stopped()) return status;
+    if (position > cursor_) {
+      ack_.Delivered(position, 0);
+      ack_.MaybeFlush(/*force=*/true);
+      cursor_ = position;
+    }
+    return Status::Ok();
+  }
+
   // Delivers batches until the log is empty or a stop; deletes what was delivered when it is due.
   // A busy, locked or full database only delays: the engine waits and tries again.
   Status Drain(ChangesHandler& handler) {
     while (!watcher_.stopped()) {
-      if (!ReadNextBatch()) return Status::Ok();
+      int64_t read_up_to = cursor_;
+      if (!ReadNextBatch(&read_up_to)) return Status::Ok();
       ack_.MaybeFlush(/*force=*/false);
-      if (batch_.empty()) return Status::Ok();
+      if (batch_.empty()) {
+        if (read_up_to == cursor_) return Status::Ok();
+        ack_.Delivered(read_up_to, 0);  // only rows set aside into the dead-letter file: no handler call
+        cursor_ = read_up_to;
+        continue;
+      }
       bool accepted = false;
       if (Status status = AnnounceSchema(handler, batch_.front().id - 1, &accepted); !status.ok() || !accepted) {
         return status;
       }
       if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
-      // A batch the handler accepted leaves the log even when a stop came during the call.
-      cursor_ = batch_.back().id;
+      // A batch the handler accepted leaves the log even when a stop came during the call; past the
+      // batch when damaged rows after it were set aside (--dead-letter), which leave with it.
+      cursor_ = read_up_to;
       ack_.Delivered(cursor_, batch_.size());
     }
     return Status::Ok();
   }
 
-  // Reads the batch after the cursor into batch_, waiting out transient faults; false after a stop.
-  bool ReadNextBatch() {
+  // Drain, and when it throws (a damaged row, a database error that is not transient), what the
+  // handler accepted before still leaves the log: one attempt, then the error goes on.
+  Status DrainRemovingWhatWasDelivered(ChangesHandler& handler) {
+    try {
+      return Drain(handler);
+    } catch (...) {
+      try {
+        ack_.MaybeFlush(/*force=*/true);
+      } catch (const std::exception& error) {
+        spdlog::warn("could not remove what was delivered from the log: {}", error.what());
+      }
+      throw;
+    }
+  }
+
+  // Reads the batch after the cursor into batch_ and the last id it consumed into *read_up_to,
+  // waiting out transient faults; false after a stop.
+  bool ReadNextBatch(int64_t* read_up_to) {
     for (int attempt = 1;; ++attempt) {
       try {
         if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
-        reader_.ReadBatch(cursor_, options_.batch_size, batch_);
+        *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
         if (attempt > 1 && options_.observer) options_.observer->OnDatabaseRecovered();
         return true;
       } catch (const internal::DatabaseError& error) {
@@ -275,6 +319,9 @@ Status Engine::RunCdc(ChangesHandler& handler) {
 }
 Status Engine::BootstrapThenCdc(ChangesHandler& handler) {
   return internal::Guarded([&] { return impl_->BootstrapThenCdc(handler); });
+}
+Status Engine::BootstrapThenDrain(ChangesHandler& handler) {
+  return internal::Guarded([&] { return impl_->BootstrapThenDrain(handler); });
 }
 void Engine::Stop() { impl_->Stop(); }
 

@@ -4,8 +4,14 @@
 
 namespace sqlite_cdc::internal {
 
-// Holds an exclusive flock on "<db>.<log>.cdc-lock" beside the database for its lifetime, so that
-// only one engine drains a log. The kernel drops the lock when the process dies, even by SIGKILL.
+// Holds an exclusive flock for its lifetime so that only one engine drains a log of a database
+// file, however its path is spelled. The lock file is keyed on the file itself, not on the path:
+// ".<device>-<inode>.<log>.sqlite-cdc-lock" in the folder of the database's real path (symlinks,
+// symlinked folders and relative parts resolved), so a symlink, a relative path or a hard link in the
+// same folder all meet the same lock. The database file itself is never opened here: closing any
+// descriptor of it would drop SQLite's own POSIX locks held by this process. The kernel drops the
+// flock when the process dies, even by SIGKILL; the file stays. The holder writes its pid and the
+// path it was given into the file, so the refusal can name them.
 // Throws InvalidInput when another engine holds it.
 class LogLock {
  public:
@@ -13,6 +19,9 @@ class LogLock {
   LogLock(const LogLock&) = delete;
   LogLock& operator=(const LogLock&) = delete;
   ~LogLock();
+
+  // The lock file's path.
+  static std::string LockPathFor(const std::string& db_path, const std::string& log_table);
 
  private:
   int fd_ = -1;

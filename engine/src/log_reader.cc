@@ -1,52 +1,115 @@
 #include "log_reader.h"
 
+#include <spdlog/spdlog.h>
+
+#include "change_validation.h"
 #include "schema/identifier.h"
 #include "utf8.h"
 
 namespace sqlite_cdc::internal {
 namespace {
 
-Operation ParseOperation(std::string_view text) {
-  if (text == "UPDATE") return Operation::kUpdate;
-  if (text == "DELETE") return Operation::kDelete;
-  return Operation::kInsert;
+std::optional<std::string> RawText(const Statement& statement, int column) {
+  if (statement.IsNull(column)) return std::nullopt;
+  return std::string(statement.Text(column));
 }
 
 std::optional<std::string> OptionalText(const Statement& statement, int column) {
-  if (statement.IsNull(column)) return std::nullopt;
-  std::string text(statement.Text(column));
+  std::optional<std::string> text = RawText(statement, column);
+  if (text) RepairUtf8(*text);
+  return text;
+}
+
+// A column's text fit for one log line: valid UTF-8, no control characters, at most 64 bytes.
+std::string Printable(std::string text) {
+  if (text.size() > 64) text = text.substr(0, 64) + "...";
   RepairUtf8(text);
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
   return text;
 }
 
 }  // namespace
 
-LogReader::LogReader(Database& db, const schema::LogTableNames& names)
+LogReader::LogReader(Database& db, const schema::LogTableNames& names, const std::string& dead_letter_path)
     : db_(db),
       read_(db, "SELECT id, timestamp, tablename, operation, key, before, after FROM " +
                     schema::QuoteIdentifier(names.log) + " WHERE id > ?1 ORDER BY id LIMIT ?2"),
       delete_(db, schema::DeleteAcknowledgedSql(names)),
       remember_(db, schema::RememberLastDeletedSql(names)),
-      max_id_(db, "SELECT coalesce(max(id), 0) FROM " + schema::QuoteIdentifier(names.log)),
-      watermark_(db, "SELECT " + schema::WatermarkExpression(names)) {}
+      watermark_(db, "SELECT " + schema::WatermarkExpression(names)),
+      last_logged_id_(db, schema::LastLoggedIdSql(names)) {
+  if (!dead_letter_path.empty()) dead_letter_ = std::make_unique<DeadLetterFile>(dead_letter_path);
+}
 
-void LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
+Change LogReader::CurrentChange(std::string* damage) const {
+  Change change;
+  change.id = read_.Int(0);
+  change.timestamp = std::string(read_.Text(1));
+  RepairUtf8(change.timestamp);
+  change.table = std::string(read_.Text(2));
+  RepairUtf8(change.table);
+  const std::optional<Operation> operation = ParseOperation(read_.Text(3));
+  std::optional<std::string> key = OptionalText(read_, 4);
+  change.before = OptionalText(read_, 5);
+  change.after = OptionalText(read_, 6);
+  if (!operation) {
+    *damage = "operation is not INSERT, UPDATE or DELETE";
+  } else {
+    change.operation = *operation;
+    *damage = ChangeDamage(change.operation, key, change.before, change.after);
+  }
+  change.key = key.value_or("null");
+  return change;
+}
+
+DamagedRow LogReader::CurrentRow(const std::string& problem) const {
+  DamagedRow row;
+  row.id = read_.Int(0);
+  row.timestamp = std::string(read_.Text(1));
+  row.table = std::string(read_.Text(2));
+  row.operation = std::string(read_.Text(3));
+  row.key = RawText(read_, 4);
+  row.before = RawText(read_, 5);
+  row.after = RawText(read_, 6);
+  row.problem = problem;
+  return row;
+}
+
+int64_t LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
   batch.clear();
+  int64_t consumed = after_id;
+  std::optional<DamagedRow> stop;
   read_.Reset();
   read_.Bind(1, after_id).Bind(2, static_cast<int64_t>(limit));
   while (read_.Step()) {
-    Change change;
-    change.id = read_.Int(0);
-    change.timestamp = std::string(read_.Text(1));
-    change.table = std::string(read_.Text(2));
-    RepairUtf8(change.table);
-    change.operation = ParseOperation(read_.Text(3));
-    change.key = OptionalText(read_, 4).value_or("null");
-    change.before = OptionalText(read_, 5);
-    change.after = OptionalText(read_, 6);
+    std::string damage;
+    Change change = CurrentChange(&damage);
+    if (!damage.empty()) {
+      if (!batch.empty()) break;  // the rows ahead of it go first; it leads the next read
+      DamagedRow row = CurrentRow(damage);
+      if (!dead_letter_) {
+        stop = std::move(row);
+        break;
+      }
+      dead_letter_->Append(row);
+      spdlog::warn("log id {} (table {}, operation {}) is damaged: {}; set aside into {} and skipped", row.id,
+                   Printable(row.table), Printable(row.operation), damage, dead_letter_->path());
+      consumed = row.id;
+      continue;
+    }
+    consumed = change.id;
     batch.push_back(std::move(change));
   }
   read_.Reset();
+  if (stop) {
+    throw DatabaseError("log id " + std::to_string(stop->id) + " (table " + Printable(stop->table) + ", operation " +
+                        Printable(stop->operation) + ") is damaged: " + stop->problem +
+                        "; it and every change after it stay in the log undelivered. Repair or delete that row, "
+                        "or run with --dead-letter FILE to set damaged rows aside (see the README)");
+  }
+  return consumed;
 }
 
 void LogReader::Acknowledge(int64_t last_id) {
@@ -60,10 +123,10 @@ void LogReader::Acknowledge(int64_t last_id) {
   remember_.Reset();
 }
 
-int64_t LogReader::MaxId() {
-  max_id_.Reset();
-  const int64_t id = max_id_.Step() ? max_id_.Int(0) : 0;
-  max_id_.Reset();
+int64_t LogReader::LastLoggedId() {
+  last_logged_id_.Reset();
+  const int64_t id = last_logged_id_.Step() ? last_logged_id_.Int(0) : 0;
+  last_logged_id_.Reset();
   return id;
 }
 

@@ -26,7 +26,9 @@ SnapshotSpool::SnapshotSpool(Database& db, const std::vector<schema::TableSchema
       counter.Finish();
       tables_.push_back(std::move(rows));
     }
-    log_position_ = db_.QueryInt("SELECT coalesce(max(id), 0) FROM main." + schema::QuoteIdentifier(log.log));
+    // The id of the newest change ever logged, whether still in the log or delivered and removed:
+    // the triggers number the next change one above it.
+    log_position_ = db_.QueryInt(schema::LastLoggedIdSql(log, "main."));
     timestamp_ = db_.QueryText("SELECT " + schema::TimestampExpression(subsecond));
     snapshot.End();
     rows_ = db_.QueryInt("SELECT count(*) FROM cdc_snapshot.rows");

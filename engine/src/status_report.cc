@@ -6,6 +6,7 @@
 #include "guarded.h"
 #include "log_backlog_query.h"
 #include "log_size.h"
+#include "log_state_check.h"
 #include "schema/identifier.h"
 #include "sqlite_cdc/restore.h"
 #include "table_health.h"
@@ -88,6 +89,7 @@ Status ReadCaptureStatus(const CaptureOptions& options, CaptureStatus* status,
     result.keep_unchanged_updates = resolved.keep_unchanged_updates;
     result.tables = ReadTableStatuses(db, resolved, names);
     ReadBacklog(db, names, now, &result);
+    result.log_state_problem = internal::LogStateProblem(db, names);
     const internal::TableBytes size = internal::LogTableBytes(db, names);
     result.log_bytes = size.bytes;
     result.log_bytes_exact = size.exact;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "sinks/net/url_redaction.h"
+
 namespace sqlite_cdc::sinks {
 namespace {
 
@@ -29,7 +31,9 @@ std::string HttpEndpoint::HostHeader() const {
 }
 
 Status ParseHttpUrl(const std::string& text, HttpUrl* url) {
-  const auto bad = [&text](const std::string& why) { return Status::InvalidInput("invalid URL '" + text + "': " + why); };
+  const auto bad = [&text](const std::string& why) {
+    return Status::InvalidInput("invalid URL '" + RedactUrl(text) + "': " + why);
+  };
   HttpUrl parsed;
   std::string rest;
   if (text.rfind("http://", 0) == 0) {

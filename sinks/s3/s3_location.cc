@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "sinks/net/url_redaction.h"
 #include "sinks/s3/sigv4.h"
 
 namespace sqlite_cdc::sinks {
@@ -61,7 +62,9 @@ std::string S3Location::BucketPath() const { return path_style ? "/" + bucket : 
 std::string S3Location::Display() const { return "s3://" + bucket + (prefix.empty() ? "" : "/" + prefix); }
 
 Status ParseS3Url(const std::string& text, S3Location* location) {
-  const auto bad = [&text](const std::string& why) { return Status::InvalidInput("invalid URL '" + text + "': " + why); };
+  const auto bad = [&text](const std::string& why) {
+    return Status::InvalidInput("invalid URL '" + RedactUrl(text) + "': " + why);
+  };
   if (text.rfind("s3://", 0) != 0) return bad("expected s3://bucket/prefix");
   std::string rest = text.substr(5);
   std::map<std::string, std::string> params;

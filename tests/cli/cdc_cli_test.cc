@@ -133,16 +133,51 @@ TEST_F(CdcCliTest, SurvivesSigkillAtRandomMomentsWithoutLosingOrReorderingAChang
   EXPECT_LE(repeats, static_cast<size_t>(kills * kBatch));
 }
 
-TEST_F(CdcCliTest, ASecondInstanceRefusesToStart) {
+// The snapshot already holds the changes in the log when it is taken: each row arrives once.
+TEST_F(CdcCliTest, BootstrapThenDrainDeliversTheLogTheSnapshotHoldsOnlyInTheSnapshot) {
   SetUpCapture();
+  testing::AppDb(path_).Exec("INSERT INTO items (n) VALUES (1), (2), (3); UPDATE items SET n = 20 WHERE n = 2");
+  const auto result = RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_, "--bootstrap", "--drain", "--output", "json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::istringstream lines(result.out);
+  std::string line;
+  std::vector<nlohmann::json> events;
+  while (std::getline(lines, line)) events.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(events.size(), 3u) << result.out;
+  for (const auto& event : events) EXPECT_EQ(event.value("bootstrap", false), true) << event;
+  EXPECT_EQ(events[1]["after"]["n"], 20);
+  EXPECT_EQ(Backlog(), 0);
+  EXPECT_EQ(testing::AppDb(path_).Int("SELECT last_deleted_id FROM __cdc_log_state"), 4);
+}
+
+// The lock is the database file's, not its path's: every other spelling of the same file meets it.
+TEST_F(CdcCliTest, ASecondInstanceRefusesToStartHoweverThePathIsSpelled) {
+  SetUpCapture();
+  testing::AppDb(path_).Exec("INSERT INTO items (n) VALUES (1)");
   auto first = StartCdc();
-  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(path_ + ".__cdc_log.cdc-lock"); }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const auto second = RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_});
-  EXPECT_EQ(second.exit_code, 2);
-  EXPECT_NE(second.err.find("another sqlite-cdc engine"), std::string::npos) << second.err;
+  // Its first event shows it holds the lock.
+  ASSERT_TRUE(WaitUntil([&] { return EventIds(ReadFile(out_)).size() == 1; })) << ReadFile(err_);
+  std::filesystem::create_symlink(path_, dir_.File("symlink.db"));
+  std::filesystem::create_directory_symlink(dir_.path(), dir_.File("folder-link"));
+  std::filesystem::create_hard_link(path_, dir_.File("hardlink.db"));
+  const std::string relative = std::filesystem::relative(path_).string();
+  for (const std::string& spelling : {path_, dir_.File("symlink.db"), dir_.File("folder-link") + "/app.db",
+                                      dir_.File("hardlink.db"), relative, dir_.path().string() + "/./app.db"}) {
+    SCOPED_TRACE(spelling);
+    // --drain: without the lock the second engine would finish, not refuse.
+    const auto second = RunProcess(BinaryPath("sqlite-cdc"), {"--db", spelling, "--drain", "--output", "json"});
+    EXPECT_EQ(second.exit_code, 2) << second.err;
+    EXPECT_NE(second.err.find("another sqlite-cdc engine (pid "), std::string::npos) << second.err;
+    EXPECT_EQ(std::count(second.err.begin(), second.err.end(), '\n'), 1) << second.err;
+    EXPECT_EQ(second.out, "");
+  }
+  testing::AppDb(path_).Exec("INSERT INTO items (n) VALUES (2)");
+  ASSERT_TRUE(WaitUntil([&] { return EventIds(ReadFile(out_)).size() == 2; })) << ReadFile(err_);
   first->Signal(SIGINT);
   EXPECT_EQ(first->Wait(), 0);
+  // Once the first is gone, any spelling may start.
+  const auto next = RunProcess(BinaryPath("sqlite-cdc"), {"--db", dir_.File("hardlink.db"), "--drain"});
+  EXPECT_EQ(next.exit_code, 0) << next.err;
 }
 
 TEST_F(CdcCliTest, BadInputIsOneLineExitTwoAndTheDatabaseUntouched) {

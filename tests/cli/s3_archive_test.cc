@@ -188,6 +188,31 @@ TEST_F(S3ArchiveTest, RestoresToAMomentInTheMiddleByTimeAndById) {
   ExpectSameTables(middle, dir_.File("by-id.db"));
 }
 
+// A log drained elsewhere before the archive began: its snapshot follows the last delivered id, and
+// the archive's changes continue from the next one.
+TEST_F(S3ArchiveTest, ASnapshotTakenAfterEarlierDeliveriesRestores) {
+  Capture();
+  Write(1);
+  const auto earlier = RunProcess(testing::BinaryPath("sqlite-cdc"), {"--db", path_, "--drain", "--output", "json"});
+  ASSERT_EQ(earlier.exit_code, 0) << earlier.err;
+  ASSERT_EQ(Backlog(), 0);
+  const std::vector<std::string> s3{"--db", path_, "--blobs", "--output", Url(), "--batch-size", "7"};
+  std::vector<std::string> bootstrap = s3;
+  bootstrap.push_back("--bootstrap");
+  const auto snapshot = RunProcess(testing::BinaryPath("sqlite-cdc"), bootstrap);
+  ASSERT_EQ(snapshot.exit_code, 0) << snapshot.err;
+  for (int round = 2; round <= 4; ++round) Write(round);
+  std::vector<std::string> drain = s3;
+  drain.push_back("--drain");
+  const auto changes = RunProcess(testing::BinaryPath("sqlite-cdc"), drain);
+  ASSERT_EQ(changes.exit_code, 0) << changes.err;
+
+  const auto result = Restore(dir_.File("restored.db"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ExpectSameTables(path_, dir_.File("restored.db"));
+  EXPECT_EQ(result.out.find(": 0 snapshot rows"), std::string::npos) << result.out;
+}
+
 TEST_F(S3ArchiveTest, AMissingObjectMakesRestoreFailWithoutAFile) {
   Capture();
   auto cdc = StartCdc();

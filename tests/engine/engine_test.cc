@@ -191,6 +191,65 @@ TEST_F(EngineTest, ABootstrapEndsWithItsLogPosition) {
   EXPECT_EQ(handler.events(), expected);
 }
 
+// After deliveries the log is empty, but the snapshot still follows the last delivered change: an
+// archive restores it and then the changes from the next id.
+TEST_F(EngineTest, ABootstrapAfterDeliveriesEndsAtTheLastDeliveredId) {
+  SetUpCapture();
+  InsertItems(0, 5);
+  {
+    auto engine = OpenEngine(Options());
+    RecordingHandler drained;
+    ASSERT_TRUE(engine->DrainOnce(drained).ok());
+    ASSERT_EQ(drained.all().size(), 5u);
+  }
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  ASSERT_TRUE(engine->Bootstrap(handler).ok());
+  const std::vector<std::string> expected{"schema@5", "batch", "snapshot@5"};
+  EXPECT_EQ(handler.events(), expected);
+}
+
+// Writes `rows` items through its own connection while the first bootstrap batch is handled: after
+// the snapshot was taken, so their changes are the snapshot's successors.
+class WritingDuringBootstrapHandler : public RecordingHandler {
+ public:
+  WritingDuringBootstrapHandler(const std::string& path, int rows) : path_(path), rows_(rows) {}
+  HandlerResult Handle(const Changes& batch) override {
+    if (!batch.empty() && batch.front().bootstrap && !written_) {
+      written_ = true;
+      AppDb app(path_);
+      for (int i = 0; i < rows_; ++i) app.Exec("INSERT INTO items VALUES (" + std::to_string(100 + i) + ", 0, 'late')");
+    }
+    return RecordingHandler::Handle(batch);
+  }
+
+ private:
+  std::string path_;
+  int rows_;
+  bool written_ = false;
+};
+
+TEST_F(EngineTest, BootstrapThenDrainDeliversEachChangeOnce) {
+  SetUpCapture();
+  InsertItems(0, 5);  // log ids 1..5, which the snapshot holds
+  auto engine = OpenEngine(Options());
+  WritingDuringBootstrapHandler handler(path_, 3);  // log ids 6..8, after the snapshot
+  ASSERT_TRUE(engine->BootstrapThenDrain(handler).ok());
+  std::vector<int64_t> log_ids;
+  size_t bootstrap_rows = 0;
+  for (const Change& change : handler.all()) {
+    if (change.bootstrap) {
+      ++bootstrap_rows;
+    } else {
+      log_ids.push_back(change.id);
+    }
+  }
+  EXPECT_EQ(bootstrap_rows, 5u);
+  EXPECT_EQ(log_ids, (std::vector<int64_t>{6, 7, 8}));
+  EXPECT_EQ(Backlog(), 0);
+  EXPECT_EQ(app_.Int("SELECT last_deleted_id FROM __cdc_log_state"), 8);
+}
+
 TEST_F(EngineTest, ARetryWaitsAsLongAsTheHandlerAskedUpToTheMaximumBackoff) {
   SetUpCapture();
   InsertItems(0, 1);

@@ -31,6 +31,9 @@ class Engine {
   // Bootstrap, then CDC from exactly where the snapshot was taken: changes the snapshot already
   // holds are not delivered again.
   Status BootstrapThenCdc(ChangesHandler& handler);
+  // Bootstrap, then what the log holds past the snapshot until it is empty, then returns: like
+  // BootstrapThenCdc, each change is delivered once, in the snapshot or after it.
+  Status BootstrapThenDrain(ChangesHandler& handler);
 
   // Asks the engine to stop after the batch in flight; never interrupts a handler call.
   void Stop();

@@ -65,6 +65,12 @@ struct EngineOptions {
   // was delivered since the last deletion.
   std::chrono::milliseconds ack_interval{250};
   size_t ack_max_rows = 10000;
+  // A log row that cannot be a change event (an unknown operation, a key or image that is not a JSON
+  // object, before/after not fitting the operation) stops the engine with an error naming its id,
+  // leaving it and everything after it in the log. With a path, such rows are appended to that
+  // file instead (one JSON line each, synced before the row leaves the log), a warning names each,
+  // and the engine goes on.
+  std::string dead_letter_path;
   EngineObserver* observer = nullptr;            // not owned; must outlive the engine
   BootstrapProgressCallback bootstrap_progress;  // empty: no reports
 };

@@ -45,6 +45,10 @@ struct CaptureStatus {
   bool blobs = false;
   bool subsecond = true;
   bool keep_unchanged_updates = false;
+  // Empty when the log's id bookkeeping is consistent; otherwise why an engine refuses to start on
+  // it (a last_deleted_id that is not a non-negative integer, or ids in the log at or below it) and
+  // what to do, on one line.
+  std::string log_state_problem;
 };
 
 // Reads the capture's state without changing the database: it is opened read-only, and every
