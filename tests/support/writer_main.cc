@@ -1,4 +1,5 @@
-// cdc_test_writer DB COUNT [RATE_PER_SECOND]: an application that knows nothing of sqlite-cdc.
+// cdc_test_writer DB COUNT [RATE_PER_SECOND [SYNCHRONOUS]]: an application that knows nothing of
+// sqlite-cdc. SYNCHRONOUS is the connection's PRAGMA synchronous (default: SQLite's, FULL).
 // Commits COUNT single-row changes to table `items(id INTEGER PRIMARY KEY, n INTEGER, note TEXT)`:
 // an insert, then alternately updates and deletes of earlier rows. Prints nothing on success.
 #include <sqlite3.h>
@@ -11,7 +12,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: cdc_test_writer DB COUNT [RATE]\n");
+    std::fprintf(stderr, "usage: cdc_test_writer DB COUNT [RATE [SYNCHRONOUS]]\n");
     return 2;
   }
   const long count = std::atol(argv[2]);
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   sqlite3* db = nullptr;
   if (sqlite3_open(argv[1], &db) != SQLITE_OK) return 1;
   sqlite3_busy_timeout(db, 10000);
+  if (argc > 4) sqlite3_exec(db, ("PRAGMA synchronous=" + std::string(argv[4])).c_str(), nullptr, nullptr, nullptr);
   auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < count; ++i) {
     std::string sql;
