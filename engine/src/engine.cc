@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "acknowledger.h"
 #include "backoff.h"
@@ -133,11 +134,10 @@ class EngineImpl {
   Status BootstrapPastItsLog(ChangesHandler& handler) {
     int64_t position = 0;
     if (Status status = Bootstrap(handler, &position); !status.ok() || watcher_.stopped()) return status;
-    if (position > cursor_) {
-      ack_.Delivered(position, 0);
-      ack_.MaybeFlush(/*force=*/true);
-      cursor_ = position;
-    }
+    // Only the bootstrapped tables' changes: with --table, other watched tables' changes up to the
+    // position are in no snapshot and must still be delivered.
+    snapshot_position_ = position;
+    snapshot_tables_ = std::set<std::string>(tables_.begin(), tables_.end());
     return Status::Ok();
   }
 
@@ -148,6 +148,13 @@ class EngineImpl {
       int64_t read_up_to = cursor_;
       if (!ReadNextBatch(&read_up_to)) return Status::Ok();
       ack_.MaybeFlush(/*force=*/false);
+      const size_t read = batch_.size();
+      DropWhatTheSnapshotHolds();
+      if (batch_.empty() && read > 0) {
+        ack_.Delivered(read_up_to, read);
+        cursor_ = read_up_to;
+        continue;
+      }
       if (batch_.empty()) {
         if (read_up_to == cursor_) return Status::Ok();
         ack_.Delivered(read_up_to, 0);  // only rows set aside into the dead-letter file: no handler call
@@ -162,9 +169,17 @@ class EngineImpl {
       // A batch the handler accepted leaves the log even when a stop came during the call; past the
       // batch when damaged rows after it were set aside (--dead-letter), which leave with it.
       cursor_ = read_up_to;
-      ack_.Delivered(cursor_, batch_.size());
+      ack_.Delivered(cursor_, read);
     }
     return Status::Ok();
+  }
+
+  // Changes of the bootstrapped tables logged up to the snapshot's position are already in it.
+  void DropWhatTheSnapshotHolds() {
+    if (batch_.empty() || batch_.front().id > snapshot_position_) return;
+    std::erase_if(batch_, [&](const Change& change) {
+      return change.id <= snapshot_position_ && snapshot_tables_.count(change.table) > 0;
+    });
   }
 
   // Drain, and when it throws (a damaged row, a database error that is not transient), what the
@@ -290,6 +305,8 @@ class EngineImpl {
   internal::DriftMonitor drift_;
   internal::Backoff backoff_;
   int64_t cursor_ = 0;
+  int64_t snapshot_position_ = 0;          // after a bootstrap: the log position its snapshot reflects
+  std::set<std::string> snapshot_tables_;  // the tables it covered
   bool schema_announced_ = false;
   Changes batch_;
 };
