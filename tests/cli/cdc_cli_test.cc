@@ -137,7 +137,8 @@ TEST_F(CdcCliTest, SurvivesSigkillAtRandomMomentsWithoutLosingOrReorderingAChang
 TEST_F(CdcCliTest, BootstrapThenDrainDeliversTheLogTheSnapshotHoldsOnlyInTheSnapshot) {
   SetUpCapture();
   testing::AppDb(path_).Exec("INSERT INTO items (n) VALUES (1), (2), (3); UPDATE items SET n = 20 WHERE n = 2");
-  const auto result = RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_, "--bootstrap", "--drain", "--output", "json"});
+  const auto result =
+      RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_, "--bootstrap", "--drain", "--output", "json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   std::istringstream lines(result.out);
   std::string line;
@@ -151,6 +152,30 @@ TEST_F(CdcCliTest, BootstrapThenDrainDeliversTheLogTheSnapshotHoldsOnlyInTheSnap
 }
 
 // The lock is the database file's, not its path's: every other spelling of the same file meets it.
+// An application transaction that holds the write lock past the engine's busy timeout is a
+// transient fault: the engine keeps running, delivers each change once, and removes them later.
+TEST_F(CdcCliTest, ABusyDatabaseIsWaitedOutWithoutExitOrRedelivery) {
+  SetUpCapture();
+  auto cdc = StartCdc({"--db-params", "_pragma=busy_timeout(100)", "--ack-interval", "20ms"});
+  testing::AppDb app(path_);
+  // Commits three changes and takes the write lock at once, before the engine, woken by the
+  // commit, has delivered them and wants to delete them.
+  app.Exec("INSERT INTO items (n) VALUES (1), (2), (3); BEGIN IMMEDIATE; INSERT INTO items (n) VALUES (4)");
+  ASSERT_TRUE(WaitUntil([&] { return EventIds(ReadFile(out_)).size() == 3; })) << ReadFile(err_);
+  testing::AppDb other(path_);
+  other.Exec("PRAGMA busy_timeout = 5000");
+  std::thread more([&] { other.Exec("INSERT INTO items (n) VALUES (5)"); });  // waits for the lock too
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  app.Exec("COMMIT");
+  more.join();
+  ASSERT_TRUE(WaitUntil([&] { return EventIds(ReadFile(out_)).size() >= 5 && Backlog() == 0; })) << ReadFile(err_);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  cdc->Signal(SIGTERM);
+  EXPECT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+  EXPECT_EQ(EventIds(ReadFile(out_)), (std::vector<long long>{1, 2, 3, 4, 5}));
+  EXPECT_NE(ReadFile(err_).find("database is locked"), std::string::npos) << "the wait is logged: " << ReadFile(err_);
+}
+
 TEST_F(CdcCliTest, ASecondInstanceRefusesToStartHoweverThePathIsSpelled) {
   SetUpCapture();
   testing::AppDb(path_).Exec("INSERT INTO items (n) VALUES (1)");
