@@ -44,13 +44,23 @@ class MetricsTest : public ::testing::Test {
     EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
   }
 
-  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& output) {
-    auto cdc = std::make_unique<BackgroundProcess>(
-        testing::BinaryPath("sqlite-cdc"),
-        std::vector<std::string>{"--db", path_, "--output", output, "--metrics-addr", "127.0.0.1:0",
-                                 "--poll-interval", "100ms", "--retry-attempts", "1000", "--retry-initial-backoff",
-                                 "20ms", "--retry-max-backoff", "100ms"},
-        dir_.File("out.txt"), err_);
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& output, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--db",
+                                  path_,
+                                  "--output",
+                                  output,
+                                  "--metrics-addr",
+                                  "127.0.0.1:0",
+                                  "--poll-interval",
+                                  "100ms",
+                                  "--retry-attempts",
+                                  "1000",
+                                  "--retry-initial-backoff",
+                                  "20ms",
+                                  "--retry-max-backoff",
+                                  "100ms"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto cdc = std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
     const std::string marker = "serving metrics at http://127.0.0.1:";
     EXPECT_TRUE(WaitUntil([&] { return ReadFile(err_).find(marker) != std::string::npos; })) << ReadFile(err_);
     const std::string log = ReadFile(err_);
@@ -105,9 +115,8 @@ TEST_F(MetricsTest, CountsWhatWasDeliveredByTableAndOperation) {
 
 TEST_F(MetricsTest, AFailingOutputShowsInHealthFailuresBacklogAndLag) {
   std::atomic<bool> accept{false};
-  testing::HttpTestServer receiver([&](const testing::ReceivedRequest&, size_t) {
-    return testing::Reply::Status(accept ? 200 : 503);
-  });
+  testing::HttpTestServer receiver(
+      [&](const testing::ReceivedRequest&, size_t) { return testing::Reply::Status(accept ? 200 : 503); });
   auto cdc = StartCdc(receiver.Url("/hook"));
   EXPECT_EQ(Get("/healthz").first, 200) << "healthy before anything failed";
   const auto writer = testing::RunProcess(WriterPath(), {path_, "30", "0"});
@@ -131,10 +140,25 @@ TEST_F(MetricsTest, AFailingOutputShowsInHealthFailuresBacklogAndLag) {
   EXPECT_EQ(cdc->Wait(), 0) << ReadFile(err_);
 }
 
+TEST_F(MetricsTest, ABusyDatabaseShowsInHealthAndIsCounted) {
+  auto cdc = StartCdc("json", {"--db-params", "_pragma=busy_timeout(50)", "--ack-interval", "20ms"});
+  testing::AppDb app(path_);
+  // Three changes, then the write lock held, so that the engine cannot delete what it delivered.
+  app.Exec("INSERT INTO items (n) VALUES (1), (2), (3); BEGIN IMMEDIATE; INSERT INTO items (n) VALUES (4)");
+  ASSERT_TRUE(WaitUntil([&] { return Get("/healthz").first == 503; })) << ReadFile(err_);
+  EXPECT_GE(Metric("sqlite_cdc_database_retries_total"), 1);
+  EXPECT_EQ(Metric("sqlite_cdc_log_backlog_rows"), 0) << "delivered, though not yet removed";
+  app.Exec("COMMIT");
+  ASSERT_TRUE(WaitUntil([&] { return Get("/healthz").first == 200; })) << ReadFile(err_);
+  EXPECT_TRUE(WaitUntil([&] { return Metric("sqlite_cdc_last_delivered_id") == 4; }));
+  cdc->Signal(SIGTERM);
+  EXPECT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+}
+
 TEST_F(MetricsTest, ABadAddressIsExit2WithOneLine) {
   for (const std::string address : {"nonsense", "127.0.0.1:99999", "256.1.1.1:80"}) {
-    const auto result = testing::RunProcess(testing::BinaryPath("sqlite-cdc"),
-                                            {"--db", path_, "--metrics-addr", address, "--drain"});
+    const auto result =
+        testing::RunProcess(testing::BinaryPath("sqlite-cdc"), {"--db", path_, "--metrics-addr", address, "--drain"});
     EXPECT_EQ(result.exit_code, 2) << address << ": " << result.err;
     EXPECT_NE(result.err.find("--metrics-addr"), std::string::npos) << result.err;
     EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
