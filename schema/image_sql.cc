@@ -101,6 +101,11 @@ std::string KeyExpression(const TableSchema& table, std::string_view row) {
   return JsonObjectExpression(members);
 }
 
+bool HoldsIntegersAndReals(const TableSchema& table, const Column& column) {
+  const Affinity affinity = AffinityOf(column.declared_type);
+  return table.strict ? affinity == Affinity::kNumeric : affinity == Affinity::kBlob;
+}
+
 std::string SameKeyCondition(const TableSchema& table) {
   const std::vector<Column> keys = table.KeyColumns();
   if (keys.empty()) return "OLD." + table.RowidAlias() + " IS NEW." + table.RowidAlias();
@@ -109,6 +114,9 @@ std::string SameKeyCondition(const TableSchema& table) {
     if (!sql.empty()) sql += " AND ";
     // Binary: under a NOCASE key 'A' -> 'a' changes the key JSON, so it is a new key.
     sql += ColumnRef("OLD", column.name) + " IS " + ColumnRef("NEW", column.name) + " COLLATE BINARY";
+    if (HoldsIntegersAndReals(table, column)) {
+      sql += " AND typeof(" + ColumnRef("OLD", column.name) + ") = typeof(" + ColumnRef("NEW", column.name) + ")";
+    }
   }
   return sql;
 }

@@ -33,7 +33,11 @@ std::string ImageExpression(const TableSchema& table, std::string_view row, bool
 // The key object: primary key columns in key order, or {"rowid": N} without a declared key.
 std::string KeyExpression(const TableSchema& table, std::string_view row);
 
-// An SQL condition that is true when the OLD and NEW rows have the same key.
+// True when the column can hold both 1 and 1.0, which compare equal but image differently (an
+// untyped or BLOB column, or STRICT ANY).
+bool HoldsIntegersAndReals(const TableSchema& table, const Column& column);
+
+// An SQL condition that is true when the OLD and NEW rows have the same key (the same key JSON).
 std::string SameKeyCondition(const TableSchema& table);
 
 }  // namespace sqlite_cdc::schema

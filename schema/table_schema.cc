@@ -13,9 +13,7 @@ std::string Upper(const std::string& text) {
   return out;
 }
 
-bool Contains(const std::string& haystack, const char* needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+bool Contains(const std::string& haystack, const char* needle) { return haystack.find(needle) != std::string::npos; }
 
 bool SameNameIgnoringCase(const std::string& a, const std::string& b) { return Upper(a) == Upper(b); }
 
@@ -26,8 +24,7 @@ std::vector<Column> TableSchema::KeyColumns() const {
   for (const Column& column : columns) {
     if (column.key_position > 0) keys.push_back(column);
   }
-  std::sort(keys.begin(), keys.end(),
-            [](const Column& a, const Column& b) { return a.key_position < b.key_position; });
+  std::sort(keys.begin(), keys.end(), [](const Column& a, const Column& b) { return a.key_position < b.key_position; });
   return keys;
 }
 
@@ -38,6 +35,10 @@ std::string TableSchema::RowidAlias() const {
     if (!taken) return alias;
   }
   return "";
+}
+
+bool TableSchema::BeforeInsertTriggerChangesOutcomes() const {
+  return strict && std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.not_null; });
 }
 
 Affinity AffinityOf(const std::string& declared_type) {

@@ -10,6 +10,15 @@ struct Column {
   std::string name;
   std::string declared_type;  // as written in CREATE TABLE, possibly empty
   int key_position = 0;       // 1-based position in the primary key, 0 when not a key column
+  bool not_null = false;
+};
+
+// A UNIQUE constraint, unique index or primary key index over plain columns, each compared with
+// the index's own collation (which may differ from the column's).
+struct UniqueKey {
+  std::vector<std::string> columns;
+  std::vector<std::string> collations;  // one per column, e.g. "BINARY", "NOCASE"
+  bool partial = false;                 // CREATE UNIQUE INDEX ... WHERE: only rows the condition holds for
 };
 
 // What SQL generation needs to know about one table. Columns are in table order.
@@ -18,10 +27,15 @@ struct TableSchema {
   std::vector<Column> columns;
   bool without_rowid = false;
   bool strict = false;
-  // Column lists of the UNIQUE constraints and unique indexes whose members are all plain columns
-  // (the primary key of a WITHOUT ROWID table excluded): the ways an INSERT OR REPLACE can evict a
-  // row besides the key. Expression indexes are not represented.
-  std::vector<std::vector<std::string>> unique_keys = {};
+  // The unique indexes over plain columns (UNIQUE constraints and a primary key that is not the
+  // rowid included): with the rowid, the ways an INSERT OR REPLACE can evict a row. Expression
+  // indexes are not represented.
+  std::vector<UniqueKey> unique_keys = {};
+
+  // True when no BEFORE INSERT trigger may be installed: on a STRICT table SQLite then checks column
+  // types before NOT NULL constraints, so an INSERT OR IGNORE of a row breaking both would fail
+  // instead of skipping the row.
+  bool BeforeInsertTriggerChangesOutcomes() const;
 
   // Primary key columns in key order; empty for a rowid table without a declared key.
   std::vector<Column> KeyColumns() const;

@@ -1,5 +1,7 @@
 #include "schema/trigger_sql.h"
 
+#include <algorithm>
+
 #include "schema/identifier.h"
 #include "schema/image_sql.h"
 
@@ -63,19 +65,19 @@ struct Context {
     return sql + "END";
   }
 
-  // For each way a new row can conflict with a stored one (the key or rowid, each unique column
-  // list): the condition that `stored` conflicts with NEW. NULLs never conflict, as in SQLite.
+  // For each way a new row can conflict with a stored one (the rowid, each unique index): the
+  // condition that `stored` conflicts with NEW, compared with the index's collation. NULLs never
+  // conflict, as in SQLite. A partial index's condition is left out: the candidates are a superset.
   std::vector<std::string> ConflictConditions(const std::string& stored) const {
-    std::vector<std::vector<std::string>> keys = table.unique_keys;
-    std::vector<std::string> primary;
-    for (const Column& column : table.KeyColumns()) primary.push_back(column.name);
-    if (!primary.empty()) keys.insert(keys.begin(), primary);
     std::vector<std::string> conditions;
-    if (primary.empty()) conditions.push_back(stored + "." + table.RowidAlias() + " = NEW." + table.RowidAlias());
-    for (const std::vector<std::string>& columns : keys) {
+    if (!table.without_rowid && !table.RowidAlias().empty()) {
+      conditions.push_back(stored + "." + table.RowidAlias() + " = NEW." + table.RowidAlias());
+    }
+    for (const UniqueKey& key : table.unique_keys) {
       std::vector<std::string> equal;
-      for (const std::string& column : columns) {
-        equal.push_back(stored + "." + QuoteIdentifier(column) + " = NEW." + QuoteIdentifier(column));
+      for (size_t i = 0; i < key.columns.size(); ++i) {
+        const std::string column = QuoteIdentifier(key.columns[i]);
+        equal.push_back(stored + "." + column + " = NEW." + column + " COLLATE " + QuoteIdentifier(key.collations[i]));
       }
       conditions.push_back("(" + Join(equal, " AND ") + ")");
     }
@@ -91,10 +93,7 @@ struct Context {
       if (!options.blobs && IsBlobDeclared(column)) continue;
       const std::string name = QuoteIdentifier(column.name);
       terms.push_back("OLD." + name + " IS NOT NEW." + name + " COLLATE BINARY");
-      const Affinity affinity = AffinityOf(column.declared_type);
-      if ((!table.strict && affinity == Affinity::kBlob) || (table.strict && affinity == Affinity::kNumeric)) {
-        terms.push_back("typeof(OLD." + name + ") <> typeof(NEW." + name + ")");
-      }
+      if (HoldsIntegersAndReals(table, column)) terms.push_back("typeof(OLD." + name + ") <> typeof(NEW." + name + ")");
     }
     if (terms.empty()) return "0";
     return AnyOf(terms);
@@ -126,14 +125,19 @@ std::vector<TriggerSql> GenerateTriggers(const TableSchema& table, const Trigger
   const std::string from = QuoteIdentifier(table.name);
 
   // A stashed row was evicted when its rowid went to the new row or no longer exists; a row an
-  // INSERT OR IGNORE, DO NOTHING or DO UPDATE left in place is not. WITHOUT ROWID tables have no
-  // cheap identity to check and rely on the conflict conditions alone.
+  // INSERT OR IGNORE, DO NOTHING or DO UPDATE left in place, or one outside a partial index, is not.
+  // WITHOUT ROWID tables have no rowid: their key says the same, but finding a key means imaging
+  // every row, so it is only checked where a partial index makes candidates that are not evicted.
   std::string evicted_rows = context.ThisTable();
   if (!table.without_rowid) {
     const std::string rowid =
         table.RowidAlias().empty() ? QuoteIdentifier(table.KeyColumns().front().name) : table.RowidAlias();
     evicted_rows += " AND (rid = NEW." + rowid + " OR NOT EXISTS (SELECT 1 FROM " + from + " WHERE " + from + "." +
                     rowid + " = rid))";
+  } else if (std::any_of(table.unique_keys.begin(), table.unique_keys.end(),
+                         [](const UniqueKey& key) { return key.partial; })) {
+    evicted_rows += " AND (key = " + new_key + " OR NOT EXISTS (SELECT 1 FROM " + from + " WHERE " +
+                    KeyExpression(table, from) + " = key))";
   }
   const std::string log_evictions = context.LogColumns() + "SELECT " + TimestampExpression(options.subsecond) +
                                     ", tablename, 'DELETE', key, before, NULL FROM " + context.Evicted() + " WHERE " +
@@ -161,13 +165,16 @@ std::vector<TriggerSql> GenerateTriggers(const TableSchema& table, const Trigger
                  const std::vector<std::string>& statements) {
     triggers.push_back({TriggerName(table.name, event), context.Trigger(event, timing, when, statements)});
   };
-  add(TriggerEvent::kInsert, "AFTER INSERT", "",
-      {log_evictions, clear_evicted, context.LogRow("INSERT", new_key, "NULL", new_image)});
+  const bool evictions = !table.BeforeInsertTriggerChangesOutcomes();
+  std::vector<std::string> on_insert;
+  if (evictions) on_insert = {log_evictions, clear_evicted};
+  on_insert.push_back(context.LogRow("INSERT", new_key, "NULL", new_image));
+  add(TriggerEvent::kInsert, "AFTER INSERT", "", on_insert);
   add(TriggerEvent::kUpdate, "AFTER UPDATE", update_when, {context.LogRow("UPDATE", new_key, old_image, new_image)});
   add(TriggerEvent::kDelete, "AFTER DELETE", "", {context.LogRow("DELETE", old_key, old_image, "NULL")});
   add(TriggerEvent::kRekey, "AFTER UPDATE", "NOT (" + same_key + ")",
       {context.LogRow("DELETE", old_key, old_image, "NULL"), context.LogRow("INSERT", new_key, "NULL", new_image)});
-  add(TriggerEvent::kEvict, "BEFORE INSERT", Join(conflict_exists, " OR "), {clear_evicted, stash});
+  if (evictions) add(TriggerEvent::kEvict, "BEFORE INSERT", Join(conflict_exists, " OR "), {clear_evicted, stash});
   return triggers;
 }
 

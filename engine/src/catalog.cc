@@ -16,24 +16,27 @@ std::vector<std::string> ColumnNames(Database& db, const std::string& table) {
   return names;
 }
 
-// The column lists of the table's unique indexes (UNIQUE constraints included) but the primary
-// key's; an index over an expression is left out, since it names no column.
-std::vector<std::vector<std::string>> UniqueKeys(Database& db, const schema::TableSchema& table) {
-  Statement indexes(db, "SELECT name FROM pragma_index_list(?1) WHERE \"unique\" AND origin <> 'pk' ORDER BY seq");
+// The table's unique indexes over plain columns, with each column's collation in the index; an
+// index over an expression is left out, since it names no column.
+std::vector<schema::UniqueKey> UniqueKeys(Database& db, const schema::TableSchema& table) {
+  Statement indexes(db, "SELECT name, partial FROM pragma_index_list(?1) WHERE \"unique\" ORDER BY seq");
   indexes.Bind(1, table.name);
-  std::vector<std::vector<std::string>> keys;
+  std::vector<schema::UniqueKey> keys;
   while (indexes.Step()) {
-    Statement columns(db, "SELECT cid, name FROM pragma_index_info(?1) ORDER BY seqno");
+    Statement columns(db, "SELECT cid, name, coll FROM pragma_index_xinfo(?1) WHERE key ORDER BY seqno");
     columns.Bind(1, std::string(indexes.Text(0)));
-    std::vector<std::string> key;
+    schema::UniqueKey key;
+    key.partial = indexes.Int(1) != 0;
     bool plain = true;
     while (columns.Step()) {
-      if (columns.IsNull(1) || columns.Int(0) < 0)
+      if (columns.IsNull(1) || columns.Int(0) < 0) {
         plain = false;
-      else
-        key.emplace_back(columns.Text(1));
+      } else {
+        key.columns.emplace_back(columns.Text(1));
+        key.collations.emplace_back(columns.IsNull(2) ? "BINARY" : columns.Text(2));
+      }
     }
-    if (plain && !key.empty()) keys.push_back(std::move(key));
+    if (plain && !key.columns.empty()) keys.push_back(std::move(key));
   }
   return keys;
 }
@@ -56,11 +59,11 @@ schema::TableSchema ReadTable(Database& db, const std::string& name) {
   table.without_rowid = list.Int(2) != 0;
   table.strict = list.Int(3) != 0;
 
-  Statement columns(db, "SELECT name, type, pk FROM pragma_table_info(?1)");
+  Statement columns(db, "SELECT name, type, pk, \"notnull\" FROM pragma_table_info(?1)");
   columns.Bind(1, table.name);
   while (columns.Step()) {
-    table.columns.push_back(
-        {std::string(columns.Text(0)), std::string(columns.Text(1)), static_cast<int>(columns.Int(2))});
+    table.columns.push_back({std::string(columns.Text(0)), std::string(columns.Text(1)),
+                             static_cast<int>(columns.Int(2)), columns.Int(3) != 0});
   }
   table.unique_keys = UniqueKeys(db, table);
   if (table.KeyColumns().empty() && table.RowidAlias().empty()) {

@@ -198,13 +198,11 @@ TEST_F(ChangeCaptureTest, AKeyThatChangesOnlyInCaseIsANewKey) {
   ExpectReplayEqualsTable("u");
 }
 
-// Failures the schema fuzzer found in the trigger generation (tests/fuzz/schema_fuzzer.cc). They
-// fail on the current triggers and are disabled until the generator is fixed; run them with
-// --gtest_also_run_disabled_tests.
+// Failures the schema fuzzer found in the trigger generation (tests/fuzz/schema_fuzzer.cc).
 
 // A unique index may compare with its own collation, not the column's: the conflict the stash looks
 // for must use the index's (here NOCASE on a BINARY column), or the eviction goes unlogged.
-TEST_F(ChangeCaptureTest, DISABLED_ReplaceThroughACollatedUniqueIndexLogsTheEviction) {
+TEST_F(ChangeCaptureTest, ReplaceThroughACollatedUniqueIndexLogsTheEviction) {
   Watch(
       "CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT);"
       " CREATE UNIQUE INDEX email_nocase ON u (email COLLATE NOCASE)",
@@ -218,7 +216,7 @@ TEST_F(ChangeCaptureTest, DISABLED_ReplaceThroughACollatedUniqueIndexLogsTheEvic
 // WITHOUT ROWID tables log every stashed row as evicted; a row that only looks like a conflict
 // (outside a partial index, or equal under the column's collation but not the index's) is not
 // evicted, and a plain INSERT that succeeds must not log its DELETE.
-TEST_F(ChangeCaptureTest, DISABLED_AWithoutRowidRowOutsideAPartialUniqueIndexGetsNoPhantomDelete) {
+TEST_F(ChangeCaptureTest, AWithoutRowidRowOutsideAPartialUniqueIndexGetsNoPhantomDelete) {
   Watch(
       "CREATE TABLE w (id INT PRIMARY KEY, code TEXT, active INT) WITHOUT ROWID;"
       " CREATE UNIQUE INDEX active_code ON w (code) WHERE active",
@@ -229,7 +227,7 @@ TEST_F(ChangeCaptureTest, DISABLED_AWithoutRowidRowOutsideAPartialUniqueIndexGet
   ExpectReplayEqualsTable("w");
 }
 
-TEST_F(ChangeCaptureTest, DISABLED_AWithoutRowidRowEqualOnlyUnderTheColumnCollationGetsNoPhantomDelete) {
+TEST_F(ChangeCaptureTest, AWithoutRowidRowEqualOnlyUnderTheColumnCollationGetsNoPhantomDelete) {
   Watch(
       "CREATE TABLE w (id INT PRIMARY KEY, code TEXT COLLATE NOCASE) WITHOUT ROWID;"
       " CREATE UNIQUE INDEX code_binary ON w (code COLLATE BINARY)",
@@ -242,7 +240,7 @@ TEST_F(ChangeCaptureTest, DISABLED_AWithoutRowidRowEqualOnlyUnderTheColumnCollat
 
 // 1 and 1.0 are the same key to SQLite (IS, even COLLATE BINARY) but not the same key JSON: an
 // untyped (or STRICT ANY) key column going from one to the other must be logged as a new key.
-TEST_F(ChangeCaptureTest, DISABLED_AKeyThatChangesOnlyInTypeIsANewKey) {
+TEST_F(ChangeCaptureTest, AKeyThatChangesOnlyInTypeIsANewKey) {
   Watch("CREATE TABLE k (a PRIMARY KEY, v)", "k");
   app_.Exec("INSERT INTO k VALUES (1, 'x')");
   app_.Exec("UPDATE k SET a = 1.0");
@@ -250,9 +248,9 @@ TEST_F(ChangeCaptureTest, DISABLED_AKeyThatChangesOnlyInTypeIsANewKey) {
 }
 
 // With any BEFORE INSERT trigger, SQLite checks a STRICT row's types before its NOT NULL
-// constraints, so INSERT OR IGNORE of a row that breaks both fails instead of skipping the row: the
-// eviction trigger changes whether the application's write succeeds.
-TEST_F(ChangeCaptureTest, DISABLED_TheTriggersDoNotChangeWhetherAStrictInsertOrIgnoreSucceeds) {
+// constraints, so INSERT OR IGNORE of a row that breaks both would fail instead of skipping the
+// row: such tables get no eviction trigger (their REPLACE evictions are not logged; README).
+TEST_F(ChangeCaptureTest, TheTriggersDoNotChangeWhetherAStrictInsertOrIgnoreSucceeds) {
   Watch("CREATE TABLE s (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INT) STRICT", "s");
   app_.Exec("CREATE TABLE plain (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INT) STRICT");
   ASSERT_EQ(app_.TryExec("INSERT OR IGNORE INTO plain VALUES (1, NULL, 1.5)"), "");
