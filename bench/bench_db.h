@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "database.h"
 #include "sqlite_cdc/changes_handler.h"
@@ -24,10 +25,24 @@ std::string WideTableSql(const std::string& table, int width);
 // Binds row `row`'s values to parameters first..first+width-2 (every column but id).
 void BindWideRow(Statement& statement, int first, int width, int64_t row);
 
-// Triggers in the shape of the reference implementation, for comparison: images built with
-// json_object over chunks of 63 columns merged by nested json_patch, BLOB columns left out, no key,
-// datetime('now','subsec') as the timestamp, into a log table of its own.
-void InstallReferenceTriggers(Database& db, const std::string& table, int width);
+// Exactly the triggers the reference tool (the Go sqlite-cdc) installs with --disable-subsec, for
+// comparison: its log table (id INTEGER PRIMARY KEY, no key column), datetime('now'), no guards, images
+// of json_object over 63-column chunks merged by nested json_patch (BLOB-declared columns, which it
+// leaves out, are not used here). `table` must be a plain identifier: the reference does not quote
+// it. At 2000 columns the nesting is deeper than SQLite's parser takes: that throws.
+void InstallReferenceTriggers(Database& db, const std::string& table);
+
+// How a benchmark's table is captured: not at all, by our setup (default options), by the triggers
+// setup installed before the trigger rewrite (bench/previous_shape.sql, for PreviousShapeTableSql()'s
+// table only), or by the reference's.
+enum class Capture { kNone, kOurs, kPrevious, kReference };
+const char* CaptureName(Capture capture);
+
+// Installs `capture` on `table` of the (closed) database at `path`. Returns "" or why it could not.
+std::string InstallCapture(const std::string& path, const std::string& table, Capture capture);
+
+// The one table bench/previous_shape.sql was generated for: u (id, email UNIQUE, name, score).
+const char* PreviousShapeTableSql();
 
 // Every benchmark name has four parts, group/subject/variant/parameter, so the report can pair each
 // figure with its baseline. Each runs `iterations` times per repetition, with min and max beside

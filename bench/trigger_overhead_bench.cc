@@ -1,13 +1,11 @@
 // What a single-row autocommit write costs the application: without triggers, with ours, and with
 // the reference's trigger shape, at widths from 2 to 2000 columns.
 #include "bench_db.h"
-#include "sqlite_cdc/setup.h"
 #include "support/temp_dir.h"
 
 namespace sqlite_cdc::bench {
 namespace {
 
-enum class Capture { kNone, kOurs, kReference };
 enum class Write { kInsert, kUpdate, kDelete };
 
 std::string WriteSql(Write write, int width) {
@@ -47,22 +45,10 @@ void MeasureWrites(benchmark::State& state, Write write, Capture capture, int wi
       }
       db.Execute("COMMIT");
     }
-    if (capture == Capture::kReference) {
-      try {
-        InstallReferenceTriggers(db, "t", width);
-      } catch (const std::exception& error) {  // 2000 columns nest json_patch deeper than SQLite parses
-        state.SkipWithError((std::string("the reference shape cannot be installed: ") + error.what()).c_str());
-        return;
-      }
-    }
   }
-  if (capture == Capture::kOurs) {
-    CaptureOptions options;
-    options.db_path = path;
-    if (Status status = sqlite_cdc::Setup(options); !status.ok()) {
-      state.SkipWithError(status.message().c_str());
-      return;
-    }
+  if (const std::string error = InstallCapture(path, "t", capture); !error.empty()) {
+    state.SkipWithError((std::string(CaptureName(capture)) + ": " + error).c_str());
+    return;
   }
   Database db = OpenForWriting(path);
   Statement statement(db, WriteSql(write, width));
@@ -88,13 +74,11 @@ int64_t IterationsFor(int width, Capture capture) {
 const bool registered = [] {
   const std::pair<Write, const char*> writes[] = {
       {Write::kInsert, "insert"}, {Write::kUpdate, "update"}, {Write::kDelete, "delete"}};
-  const std::pair<Capture, const char*> captures[] = {
-      {Capture::kNone, "none"}, {Capture::kOurs, "ours"}, {Capture::kReference, "reference"}};
   for (const int width : {2, 8, 32, 63, 64, 128, 256, 512, 1000, 2000}) {
     for (const auto& [write, write_name] : writes) {
-      for (const auto& [capture, capture_name] : captures) {
+      for (const Capture capture : {Capture::kNone, Capture::kOurs, Capture::kReference}) {
         const std::string name =
-            std::string("trigger/") + write_name + "/" + capture_name + "/" + std::to_string(width);
+            std::string("trigger/") + write_name + "/" + CaptureName(capture) + "/" + std::to_string(width);
         Register(name, IterationsFor(width, capture), [write, capture, width](benchmark::State& state) {
           MeasureWrites(state, write, capture, width);
         });
