@@ -37,9 +37,7 @@ std::string TableSchema::RowidAlias() const {
   return "";
 }
 
-bool TableSchema::BeforeInsertTriggerChangesOutcomes() const {
-  return strict && std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.not_null; });
-}
+bool TableSchema::BeforeInsertTriggerChangesOutcomes() const { return strict; }
 
 Affinity AffinityOf(const std::string& declared_type) {
   const std::string type = Upper(declared_type);

@@ -10,7 +10,6 @@ struct Column {
   std::string name;
   std::string declared_type;  // as written in CREATE TABLE, possibly empty
   int key_position = 0;       // 1-based position in the primary key, 0 when not a key column
-  bool not_null = false;
 };
 
 // A UNIQUE constraint, unique index or primary key index over plain columns, each compared with
@@ -33,8 +32,8 @@ struct TableSchema {
   std::vector<UniqueKey> unique_keys = {};
 
   // True when no BEFORE INSERT trigger may be installed: on a STRICT table SQLite then checks column
-  // types before NOT NULL constraints, so an INSERT OR IGNORE of a row breaking both would fail
-  // instead of skipping the row.
+  // types before NOT NULL constraints and conflict handling, so a write that succeeds without it
+  // (an INSERT OR IGNORE of a row breaking both, an ON CONFLICT REPLACE key) can fail with it.
   bool BeforeInsertTriggerChangesOutcomes() const;
 
   // Primary key columns in key order; empty for a rowid table without a declared key.

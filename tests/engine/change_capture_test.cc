@@ -249,7 +249,7 @@ TEST_F(ChangeCaptureTest, AKeyThatChangesOnlyInTypeIsANewKey) {
 
 // With any BEFORE INSERT trigger, SQLite checks a STRICT row's types before its NOT NULL
 // constraints, so INSERT OR IGNORE of a row that breaks both would fail instead of skipping the
-// row: such tables get no eviction trigger (their REPLACE evictions are not logged; README).
+// row: STRICT tables get no eviction trigger (their REPLACE evictions are not logged; README).
 TEST_F(ChangeCaptureTest, TheTriggersDoNotChangeWhetherAStrictInsertOrIgnoreSucceeds) {
   Watch("CREATE TABLE s (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INT) STRICT", "s");
   app_.Exec("CREATE TABLE plain (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b INT) STRICT");

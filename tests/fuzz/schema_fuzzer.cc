@@ -57,12 +57,12 @@ using sqlite_cdc::schema::QuoteIdentifier;
 //   holding NULLs, a blob and the text of its hex, text whose invalid UTF-8 is imaged alike): a map
 //   keyed by key JSON cannot hold both, so the log cannot replay strictly; that is a limit of the
 //   key format, not a missed change.
-// - kStrictEviction: a STRICT table with a NOT NULL column gets no BEFORE INSERT trigger (it would
-//   make SQLite check types before NOT NULL and fail an INSERT OR IGNORE), so its REPLACE evictions
-//   have no DELETE (known gap, README).
+// - kStrictEviction: a STRICT table gets no BEFORE INSERT trigger (it would make SQLite check types
+//   before NOT NULL and conflict handling, and fail writes that succeed without it), so its REPLACE
+//   evictions have no DELETE (known gap, README).
 enum Excuse { kUpdateEviction, kExpressionIndex, kAmbiguousKey, kStrictEviction, kExcuseCount };
 constexpr const char* kExcuseNames[] = {"update-eviction", "expression-index-replace", "ambiguous-key",
-                                        "strict-not-null-replace"};
+                                        "strict-replace"};
 
 // Per excuse: inputs it covered, and how many of those the replay would have failed.
 struct Stats {
