@@ -128,10 +128,12 @@ std::vector<TriggerSql> GenerateTriggers(const TableSchema& table, const Trigger
   // INSERT OR IGNORE, DO NOTHING or DO UPDATE left in place, or one outside a partial index, is not.
   // WITHOUT ROWID tables have no rowid: their key says the same, but finding a key means imaging
   // every row, so it is only checked where a partial index makes candidates that are not evicted.
+  // What identifies a row of a rowid table: the rowid, or the key when every alias is a column.
+  const std::string rowid = table.without_rowid          ? ""
+                            : table.RowidAlias().empty() ? QuoteIdentifier(table.KeyColumns().front().name)
+                                                         : table.RowidAlias();
   std::string evicted_rows = context.ThisTable();
   if (!table.without_rowid) {
-    const std::string rowid =
-        table.RowidAlias().empty() ? QuoteIdentifier(table.KeyColumns().front().name) : table.RowidAlias();
     evicted_rows += " AND (rid = NEW." + rowid + " OR NOT EXISTS (SELECT 1 FROM " + from + " WHERE " + from + "." +
                     rowid + " = rid))";
   } else if (std::any_of(table.unique_keys.begin(), table.unique_keys.end(),
@@ -144,18 +146,17 @@ std::vector<TriggerSql> GenerateTriggers(const TableSchema& table, const Trigger
                                     evicted_rows + " ORDER BY n;";
   const std::string clear_evicted = "DELETE FROM " + context.Evicted() + " WHERE " + context.ThisTable() + ";";
 
+  const std::vector<std::string> conflicts = context.ConflictConditions(from);
   std::vector<std::string> conflict_exists;
   conflict_exists.push_back("EXISTS (SELECT 1 FROM " + context.Evicted() + " WHERE " + context.ThisTable() + ")");
-  for (const std::string& condition : context.ConflictConditions(from)) {
+  for (const std::string& condition : conflicts) {
     conflict_exists.push_back("EXISTS (SELECT 1 FROM " + from + " WHERE " + condition + ")");
   }
-  const std::string rid = table.without_rowid          ? "NULL"
-                          : table.RowidAlias().empty() ? from + "." + QuoteIdentifier(table.KeyColumns().front().name)
-                                                       : from + "." + table.RowidAlias();
+  const std::string rid = table.without_rowid ? "NULL" : from + "." + rowid;
   const std::string stash = "INSERT INTO " + context.Evicted() + " (tablename, rid, key, before) SELECT " +
                             QuoteLiteral(table.name) + ", " + rid + ", " + KeyExpression(table, from) + ", " +
                             ImageExpression(table, from, options.blobs) + " FROM " + from + " WHERE " +
-                            Join(context.ConflictConditions(from), " OR ") + ";";
+                            Join(conflicts, " OR ") + ";";
 
   std::string update_when = same_key;
   if (!options.keep_unchanged_updates) update_when = "(" + same_key + ") AND " + context.ImageChanged();
