@@ -56,11 +56,24 @@ std::string RememberLastDeletedSql(const LogTableNames& names) {
          " last_deleted_id = max(last_deleted_id, excluded.last_deleted_id)";
 }
 
+namespace {
+
+// On the state table's row: a watermark above 0 and above every id in the log (an empty log included).
+std::string WatermarkAboveTheLog(const LogTableNames& names) {
+  return "last_deleted_id > 0 AND last_deleted_id > (SELECT coalesce(max(id), 0) FROM " + QuoteIdentifier(names.log) +
+         ")";
+}
+
+}  // namespace
+
 std::string RestoreHighWaterRowSql(const LogTableNames& names) {
-  const std::string log = QuoteIdentifier(names.log);
-  return "INSERT INTO " + log + " (id, timestamp, tablename, operation) SELECT last_deleted_id, " +
-         "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), '', 'MARK' FROM " + QuoteIdentifier(names.state) +
-         " WHERE last_deleted_id > 0 AND last_deleted_id > (SELECT coalesce(max(id), 0) FROM " + log + ")";
+  return "INSERT INTO " + QuoteIdentifier(names.log) + " (id, timestamp, tablename, operation) SELECT " +
+         "last_deleted_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), '', 'MARK' FROM " + QuoteIdentifier(names.state) +
+         " WHERE " + WatermarkAboveTheLog(names);
+}
+
+std::string HighWaterRowMissingSql(const LogTableNames& names) {
+  return "SELECT count(*) > 0 FROM " + QuoteIdentifier(names.state) + " WHERE " + WatermarkAboveTheLog(names);
 }
 
 }  // namespace sqlite_cdc::schema

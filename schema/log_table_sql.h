@@ -56,6 +56,9 @@ std::string RememberLastDeletedSql(const LogTableNames& names);
 // an older version, or by hand), so that the next id is above the watermark. It is an
 // already-delivered row, never read: tablename '', operation 'MARK'. Idempotent.
 std::string RestoreHighWaterRowSql(const LogTableNames& names);
+// One row, one column: 1 when RestoreHighWaterRowSql would insert (read first: an insert of no row
+// still takes the write lock), else 0.
+std::string HighWaterRowMissingSql(const LogTableNames& names);
 
 // The columns of the log table, in order; used to tell our log table from a user table of that name.
 inline constexpr const char* kLogColumns[] = {"id", "timestamp", "tablename", "operation", "key", "before", "after"};

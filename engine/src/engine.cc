@@ -39,10 +39,7 @@ Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTabl
   if (std::string problem = internal::LogStateProblem(db, names); !problem.empty()) throw InvalidInput(problem);
   // A log emptied by an older version (or by hand): put the high-water row back before the triggers
   // can number a change at or below the watermark. Read first: a write would take the lock.
-  if (db.QueryInt("SELECT count(*) FROM " + schema::QuoteIdentifier(names.state) + " WHERE last_deleted_id > " +
-                  "(SELECT coalesce(max(id), 0) FROM " + schema::QuoteIdentifier(names.log) + ")") > 0) {
-    db.Execute(schema::RestoreHighWaterRowSql(names));
-  }
+  if (db.QueryInt(schema::HighWaterRowMissingSql(names)) > 0) db.Execute(schema::RestoreHighWaterRowSql(names));
   return db;
 }
 
@@ -150,14 +147,10 @@ class EngineImpl {
       ack_.MaybeFlush(/*force=*/false);
       const size_t read = batch_.size();
       DropWhatTheSnapshotHolds();
-      if (batch_.empty() && read > 0) {
-        ack_.Delivered(read_up_to, read);
-        cursor_ = read_up_to;
-        continue;
-      }
       if (batch_.empty()) {
         if (read_up_to == cursor_) return Status::Ok();
-        ack_.Delivered(read_up_to, 0);  // only rows set aside into the dead-letter file: no handler call
+        // Only rows the snapshot holds, or rows set aside into the dead-letter file: no handler call.
+        ack_.Delivered(read_up_to, read);
         cursor_ = read_up_to;
         continue;
       }
