@@ -363,6 +363,27 @@ TEST_F(EngineTest, BootstrapOfACompositeKeyWithoutRowidTableEmitsEveryRowOnce) {
   EXPECT_EQ(keys.size(), 2500u);
 }
 
+// A table whose columns take every name of the rowid (rowid, _rowid_, oid) is keyed by its primary
+// key alone; its snapshot is read in key order.
+TEST_F(EngineTest, BootstrapOfATableWhoseColumnsHideTheRowidEmitsEveryRowOnce) {
+  app_.Exec("CREATE TABLE hidden (k TEXT PRIMARY KEY, rowid INTEGER, _rowid_ TEXT, oid REAL)");
+  for (int i = 0; i < 5; ++i) app_.Exec("INSERT INTO hidden VALUES ('k" + std::to_string(i) + "', 1, 'x', 2.5)");
+  CaptureOptions capture;
+  capture.db_path = path_;
+  capture.tables = {"hidden"};
+  ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
+  EngineOptions options = Options();
+  options.capture.tables = {"hidden"};
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  const Status status = engine->Bootstrap(handler);
+  ASSERT_TRUE(status.ok()) << status.message();
+  std::vector<std::string> keys;
+  for (const Change& change : handler.all()) keys.push_back(change.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{R"({"k":"k0"})", R"({"k":"k1"})", R"({"k":"k2"})", R"({"k":"k3"})",
+                                            R"({"k":"k4"})"}));
+}
+
 // Deletions are grouped: while the engine runs, what it delivered stays in the log until the
 // interval passes (here: never), and a clean stop removes it, so nothing is delivered again.
 TEST_F(EngineTest, DeliveredChangesLeaveTheLogInGroupsAndAtTheStop) {

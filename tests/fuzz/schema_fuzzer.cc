@@ -568,7 +568,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
          script);
   }
 
-  const std::string mismatch = ReplayMismatch(db, schema, options.blobs);
+  std::string mismatch;
+  try {
+    mismatch = ReplayMismatch(db, schema, options.blobs);
+  } catch (const std::exception& error) {
+    Fail(std::string("reading the log or the table back failed: ") + error.what(), script);
+  }
   bool is_excused = false;
   for (int i = 0; i < kExcuseCount; ++i) {
     if (!excused[i]) continue;

@@ -19,5 +19,10 @@ TEST(SnapshotSqlTest, WithoutRowidTablesAreReadInKeyOrder) {
   EXPECT_TRUE(EndsWith(SnapshotSelectSql(table, false), " ORDER BY \"t\".\"a\", \"t\".\"b\""));
 }
 
+TEST(SnapshotSqlTest, RowidTablesWhoseColumnsTakeEveryRowidNameAreReadInKeyOrder) {
+  TableSchema table{"t", {{"k", "TEXT", 1}, {"rowid", "INT", 0}, {"_rowid_", "", 0}, {"OID", "", 0}}, false, false};
+  EXPECT_TRUE(EndsWith(SnapshotSelectSql(table, false), " ORDER BY \"t\".\"k\""));
+}
+
 }  // namespace
 }  // namespace sqlite_cdc::schema
