@@ -52,9 +52,12 @@ test-sanitize: deps node-deps
 	  ctest --output-on-failure -j 2
 
 # The schema fuzzer for FUZZ_SECONDS, starting from the corpus kept in tests/fuzz/corpus; new finds
-# go to $(FUZZ_BUILD)/corpus (merge them in with -merge=1 when they add coverage).
+# go to $(FUZZ_BUILD)/corpus (merge them in with -merge=1 when they add coverage). FUZZ_SEED fixes
+# libFuzzer's seed: CI sets it so that its verdict on a commit can be reproduced; unset, every run
+# explores differently (what a developer runs, for longer, before landing trigger changes).
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_SEED ?=
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 fuzz: deps
 	@if ! dpkg -s $(FUZZ_PACKAGES) >/dev/null 2>&1; then \
@@ -67,6 +70,7 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target schema_fuzzer
 	mkdir -p $(FUZZ_BUILD)/corpus
 	$(FUZZ_BUILD)/tests/fuzz/schema_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 \
+	  $(if $(FUZZ_SEED),-seed=$(FUZZ_SEED)) \
 	  $(FUZZ_BUILD)/corpus tests/fuzz/corpus
 
 # Benchmarks build in Release in a folder of their own; see bench/run.sh for the knobs.

@@ -556,6 +556,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                 schema.BeforeInsertTriggerChangesOutcomes();
     if (!excused[kAmbiguousKey]) excused[kAmbiguousKey] = db.QueryInt(ambiguous_keys) != 0;
   }
+  // NULLs in a rowid table's primary key are distinct to SQLite and alike in key JSON; two of them
+  // can be in the table at once inside one multi-row statement (one evicted by a later row), which
+  // the checks between statements do not see.
+  if (!excused[kAmbiguousKey]) {
+    excused[kAmbiguousKey] =
+        db.QueryInt(
+            "SELECT EXISTS (SELECT 1 FROM __cdc_log, json_each(__cdc_log.key) WHERE json_each.type = 'null')") != 0;
+  }
   const std::string check =
       "SELECT count(*) FROM __cdc_log WHERE NOT (json_valid(key) AND json_valid(coalesce(before, '{}'))"
       " AND json_valid(coalesce(after, '{}')) AND (before IS NOT NULL OR after IS NOT NULL))";
