@@ -3,13 +3,13 @@ BUILD ?= build
 JOBS ?= 2
 DEBIAN_PACKAGES := cmake ninja-build g++ make ccache pkg-config sqlite3 libsqlite3-dev libboost-dev \
   nlohmann-json3-dev librdkafka-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates gnuplot-nox kcat
-CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+  libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates gnuplot-nox kcat clang-format
+CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DSQLITE_CDC_WERROR=ON
 
 # The servers and the independent signer the tests run come from npm, pinned by package-lock.json.
 NODE_DEPS := tests/node/node_modules/.package-lock.json
 
-.PHONY: all deps node-deps build test test-sanitize fuzz bench run clean
+.PHONY: all deps node-deps build test test-sanitize fuzz bench run clean format format-check
 
 all: build
 
@@ -41,6 +41,13 @@ build: deps $(BUILD)/CMakeCache.txt
 
 test: build node-deps
 	cd $(BUILD) && ctest --output-on-failure -j 2
+
+# Every C++ file in the style of .clang-format; format-check changes nothing and fails on a difference.
+FORMATTED = $$(git ls-files '*.cc' '*.h')
+format: deps
+	clang-format -i $(FORMATTED)
+format-check: deps
+	clang-format --dry-run -Werror $(FORMATTED)
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer (CLIs included).
 SAN_BUILD ?= build-asan

@@ -35,7 +35,7 @@ int64_t MonotonicNanos() {
 }
 
 int64_t FileSize(const std::string& path) {
-  struct stat info{};
+  struct stat info {};
   return stat(path.c_str(), &info) == 0 ? static_cast<int64_t>(info.st_size) : 0;
 }
 

@@ -71,8 +71,10 @@ void InstallReferenceTriggers(Database& db, const std::string& table) {
   db.Execute(
       "CREATE TABLE IF NOT EXISTS __cdc_log (id INTEGER PRIMARY KEY, timestamp TEXT NOT NULL, tablename TEXT NOT NULL,"
       " operation TEXT NOT NULL, before TEXT, after TEXT)");
-  const std::string insert = "INSERT INTO __cdc_log (timestamp, tablename, operation, before, after) VALUES "
-                             "(datetime('now'), '" + table + "', ";
+  const std::string insert =
+      "INSERT INTO __cdc_log (timestamp, tablename, operation, before, after) VALUES "
+      "(datetime('now'), '" +
+      table + "', ";
   db.Execute("CREATE TRIGGER IF NOT EXISTS " + table + "__cdc_insert AFTER INSERT ON " + table + " BEGIN " + insert +
              "'INSERT', NULL, " + ReferenceImage(columns, "NEW") + "); END");
   db.Execute("CREATE TRIGGER IF NOT EXISTS " + table + "__cdc_update AFTER UPDATE ON " + table + " BEGIN " + insert +

@@ -38,8 +38,8 @@ void MeasureBlobWrites(benchmark::State& state, bool update, Capture capture, in
     }
   }
   Database db = OpenForWriting(path);
-  Statement statement(db, update ? "UPDATE files SET data = ?2 WHERE id = ?1"
-                                 : "INSERT INTO files VALUES (?1, 'name', ?2)");
+  Statement statement(
+      db, update ? "UPDATE files SET data = ?2 WHERE id = ?1" : "INSERT INTO files VALUES (?1, 'name', ?2)");
   int64_t row = 0;
   for (auto _ : state) {
     ++row;

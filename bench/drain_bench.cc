@@ -64,7 +64,7 @@ void DrainWithCli(benchmark::State& state, size_t batch_size) {
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     const int64_t peak_rss = RunCliForPeakRss({"--db", path, "--drain", "--output", "json", "--batch-size",
-                                              std::to_string(batch_size), "--log-level", "warn"});
+                                               std::to_string(batch_size), "--log-level", "warn"});
     const double seconds = SecondsSince(start);
     if (peak_rss < 0) {
       state.SkipWithError("sqlite-cdc failed");
@@ -90,8 +90,9 @@ void DrainFloor(benchmark::State& state, size_t batch_size) {
     Database db = Database::OpenExisting(path);
     db.QueryText("PRAGMA journal_mode=WAL");
     db.Execute("PRAGMA synchronous=NORMAL");
-    Statement select(db, "SELECT id, timestamp, tablename, operation, key, before, after FROM __cdc_log"
-                         " WHERE id > ?1 ORDER BY id LIMIT ?2");
+    Statement select(db,
+                     "SELECT id, timestamp, tablename, operation, key, before, after FROM __cdc_log"
+                     " WHERE id > ?1 ORDER BY id LIMIT ?2");
     Statement erase(db, "DELETE FROM __cdc_log WHERE id <= ?1");
     int64_t last = 0, drained = 0, touched = 0, unacknowledged = 0;
     const auto acknowledge = [&] {
@@ -124,9 +125,12 @@ void DrainFloor(benchmark::State& state, size_t batch_size) {
 const bool registered = [] {
   for (const size_t batch : {64, 256, 1000, 4096}) {
     const std::string size = std::to_string(batch);
-    Register("drain/backlog/floor/" + size, 1, [batch](auto& state) { DrainFloor(state, batch); }, true);
-    Register("drain/backlog/engine/" + size, 1, [batch](auto& state) { DrainWithEngine(state, batch); }, true);
-    Register("drain/backlog/cli-json/" + size, 1, [batch](auto& state) { DrainWithCli(state, batch); }, true);
+    Register(
+        "drain/backlog/floor/" + size, 1, [batch](auto& state) { DrainFloor(state, batch); }, true);
+    Register(
+        "drain/backlog/engine/" + size, 1, [batch](auto& state) { DrainWithEngine(state, batch); }, true);
+    Register(
+        "drain/backlog/cli-json/" + size, 1, [batch](auto& state) { DrainWithCli(state, batch); }, true);
   }
   return true;
 }();

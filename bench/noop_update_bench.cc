@@ -72,9 +72,8 @@ const bool registered = [] {
     for (const int width : {4, 64, 1000}) {
       for (const Capture capture : {Capture::kNone, Capture::kOurs, Capture::kReference}) {
         Register(std::string("noop/") + name + "/" + CaptureName(capture) + "/" + std::to_string(width),
-                 IterationsFor(width, capture), [update, capture, width](benchmark::State& state) {
-                   MeasureUpdates(state, update, capture, width);
-                 });
+                 IterationsFor(width, capture),
+                 [update, capture, width](benchmark::State& state) { MeasureUpdates(state, update, capture, width); });
       }
     }
   }

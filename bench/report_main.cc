@@ -47,10 +47,22 @@ Results Load(const std::string& path) {
   std::ifstream in(path);
   const json document = json::parse(in);
   Results results;
-  const std::vector<std::string> skip = {"name", "family_index", "per_family_instance_index", "run_name", "run_type",
-                                         "repetitions", "repetition_index", "threads", "iterations", "real_time",
-                                         "cpu_time", "time_unit", "aggregate_name", "aggregate_unit",
-                                         "error_occurred", "error_message"};
+  const std::vector<std::string> skip = {"name",
+                                         "family_index",
+                                         "per_family_instance_index",
+                                         "run_name",
+                                         "run_type",
+                                         "repetitions",
+                                         "repetition_index",
+                                         "threads",
+                                         "iterations",
+                                         "real_time",
+                                         "cpu_time",
+                                         "time_unit",
+                                         "aggregate_name",
+                                         "aggregate_unit",
+                                         "error_occurred",
+                                         "error_message"};
   for (const json& run : document["benchmarks"]) {
     Entry& entry = results[BaseName(run.value("run_name", run.value("name", "")))];
     if (run.value("error_occurred", false)) {
@@ -168,10 +180,10 @@ void TriggerTables(const Results& results, std::ostream& md, std::ostream& dat) 
       const auto cpu_ratio = OverheadRatio(Overhead(cpu("ours"), cpu("none")), Overhead(cpu("reference"), cpu("none")));
       const auto target = TriggerTarget(width);
       md << "| " << width << " | " << Show(none) << " | " << Percent(ours) << " | " << Percent(reference) << " | "
-         << ShowRatio(ratio) << " | " << (target ? "≤ " + Number(*target) + "x" : "–") << " | "
-         << Met(ratio, target) << " | " << ShowRatio(cpu_ratio) << " | " << Met(cpu_ratio, target) << " |\n";
-      dat_lines[width] += " " + (ours ? Number(ours->median) : "NaN") + " " +
-                          (reference ? Number(reference->median) : "NaN");
+         << ShowRatio(ratio) << " | " << (target ? "≤ " + Number(*target) + "x" : "–") << " | " << Met(ratio, target)
+         << " | " << ShowRatio(cpu_ratio) << " | " << Met(cpu_ratio, target) << " |\n";
+      dat_lines[width] +=
+          " " + (ours ? Number(ours->median) : "NaN") + " " + (reference ? Number(reference->median) : "NaN");
     }
     md << "\n";
   }
@@ -308,8 +320,8 @@ void LatencyTable(const Results& results, std::ostream& md) {
       const auto p99 = Figure(results, name, "p99_us");
       const auto target = LatencyTarget(mode, rate);
       md << "| " << mode << " | " << rate << " | " << Show(Figure(results, name, "p50_us")) << " | " << Show(p99)
-         << " | " << Show(Figure(results, name, "max_us")) << " | " << (target ? "≤ " + Number(*target) : "–")
-         << " | " << Met(p99 ? std::optional<double>(p99->median) : std::nullopt, target) << " |\n";
+         << " | " << Show(Figure(results, name, "max_us")) << " | " << (target ? "≤ " + Number(*target) : "–") << " | "
+         << Met(p99 ? std::optional<double>(p99->median) : std::nullopt, target) << " |\n";
     }
   }
   md << "\n";

@@ -109,16 +109,17 @@ void S3ArchiveBatches(benchmark::State& state) {
   testing::S3TestServer server("bench");
   sinks::S3Location location;
   sinks::ParseS3Url("s3://bench/archive?endpoint=" + server.endpoint(), &location);
-  sinks::S3ArchiveSink sink(std::make_unique<sinks::S3Client>(
-      location, sinks::AwsCredentials{"S3RVER", "S3RVER", ""}, std::chrono::seconds(10)));
+  sinks::S3ArchiveSink sink(std::make_unique<sinks::S3Client>(location, sinks::AwsCredentials{"S3RVER", "S3RVER", ""},
+                                                              std::chrono::seconds(10)));
   DeliverBatches(state, sink);
 }
 
 // Unsigned PUTs of the same gzipped bytes: what the S3 server itself costs.
 void S3Floor(benchmark::State& state) {
   testing::S3TestServer server("bench");
-  sinks::HttpClient client(sinks::HttpEndpoint{false, "127.0.0.1", server.endpoint().substr(server.endpoint().rfind(':') + 1)},
-                           std::chrono::seconds(10), sinks::TlsOptions{});
+  sinks::HttpClient client(
+      sinks::HttpEndpoint{false, "127.0.0.1", server.endpoint().substr(server.endpoint().rfind(':') + 1)},
+      std::chrono::seconds(10), sinks::TlsOptions{});
   sinks::HttpRequest request;
   request.method = "PUT";
   int64_t batches = 0;
@@ -154,7 +155,8 @@ void KafkaFloor(benchmark::State& state) {
   char error[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   for (const auto& [name, value] : {std::pair{"bootstrap.servers", cluster.bootstrap_servers().c_str()},
-                                    {"enable.idempotence", "true"}, {"acks", "all"},
+                                    {"enable.idempotence", "true"},
+                                    {"acks", "all"},
                                     {"partitioner", "murmur2_random"}}) {
     rd_kafka_conf_set(conf, name, value, error, sizeof error);
   }

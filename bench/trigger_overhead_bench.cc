@@ -79,9 +79,8 @@ const bool registered = [] {
       for (const Capture capture : {Capture::kNone, Capture::kOurs, Capture::kReference}) {
         const std::string name =
             std::string("trigger/") + write_name + "/" + CaptureName(capture) + "/" + std::to_string(width);
-        Register(name, IterationsFor(width, capture), [write, capture, width](benchmark::State& state) {
-          MeasureWrites(state, write, capture, width);
-        });
+        Register(name, IterationsFor(width, capture),
+                 [write, capture, width](benchmark::State& state) { MeasureWrites(state, write, capture, width); });
       }
     }
   }

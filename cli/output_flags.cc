@@ -23,8 +23,7 @@ void AddDurationOption(CLI::App& app, const std::string& name, std::chrono::mill
 
 void AddHttpFlags(CLI::App& app, sinks::HttpSinkOptions& http) {
   const std::string group = "HTTP output (http://, https://)";
-  app.add_option("--http-header", http.headers, "extra header 'Name: value' (repeatable; never logged)")
-      ->group(group);
+  app.add_option("--http-header", http.headers, "extra header 'Name: value' (repeatable; never logged)")->group(group);
   app.add_option("--http-header-file", http.headers_file, "file of 'Name: value' lines, for secret headers")
       ->group(group);
   app.add_option("--webhook-secret-env", http.secret_env, "environment variable holding the signing secret")
@@ -43,10 +42,12 @@ void AddKafkaFlags(CLI::App& app, sinks::KafkaSinkOptions& kafka) {
       ->capture_default_str()
       ->check(CLI::IsMember({"event", "debezium"}))
       ->group(group);
-  app.add_flag_callback("--kafka-no-tombstones", [&kafka] { kafka.tombstones = false; },
-                        "debezium: no null-valued record after each delete")
+  app.add_flag_callback(
+         "--kafka-no-tombstones", [&kafka] { kafka.tombstones = false; },
+         "debezium: no null-valued record after each delete")
       ->group(group);
-  app.add_option("--kafka-property", kafka.properties, "librdkafka property name=value (repeatable; values never logged)")
+  app.add_option("--kafka-property", kafka.properties,
+                 "librdkafka property name=value (repeatable; values never logged)")
       ->group(group);
   app.add_option("--kafka-property-file", kafka.properties_file, "file of name=value lines, for secrets")->group(group);
   AddDurationOption(app, "--kafka-timeout", kafka.timeout, "bound on each batch's delivery (message.timeout.ms)");

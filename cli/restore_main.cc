@@ -1,6 +1,5 @@
 // sqlite-cdc-restore: rebuilds a database from an S3 change-log archive, up to a point in time.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "capture_flags.h"
@@ -43,8 +42,8 @@ int main(int argc, char** argv) {
   if (at_time->count()) {
     point.timestamp_ms = sqlite_cdc::ParseRfc3339Millis(timestamp);
     if (!point.timestamp_ms) {
-      return sqlite_cdc::cli::Report(
-          program, Status::InvalidInput("invalid --timestamp '" + timestamp + "' (expected e.g. 2026-11-22T10:00:00Z)"));
+      return sqlite_cdc::cli::Report(program, Status::InvalidInput("invalid --timestamp '" + timestamp +
+                                                                   "' (expected e.g. 2026-11-22T10:00:00Z)"));
     }
   }
   std::unique_ptr<sqlite_cdc::sinks::S3ArchiveReader> reader;
@@ -55,7 +54,8 @@ int main(int argc, char** argv) {
   }
   std::cout << "restored " << to << " from " << reader->starting_point() << ": " << report.snapshot_rows
             << " snapshot rows, " << report.changes_applied << " changes";
-  if (report.changes_applied > 0) std::cout << " up to log id " << report.last_id << " (" << report.last_timestamp << ")";
+  if (report.changes_applied > 0)
+    std::cout << " up to log id " << report.last_id << " (" << report.last_timestamp << ")";
   std::cout << "\n";
   if (report.skipped_unknown_tables > 0) {
     std::cerr << program << ": skipped " << report.skipped_unknown_tables

@@ -9,10 +9,10 @@
 namespace sqlite_cdc::cli {
 
 CLI::App* AddStatusCommand(CLI::App& app, StatusFlags& flags) {
-  CLI::App* status = app.add_subcommand(
-      "status",
-      "show the capture options, the watched tables and whether their triggers match, the backlog, the oldest change's age, "
-      "the log's size and the last delivered id; read-only");
+  CLI::App* status = app.add_subcommand("status",
+                                        "show the capture options, the watched tables and whether their triggers "
+                                        "match, the backlog, the oldest change's age, "
+                                        "the log's size and the last delivered id; read-only");
   AddCaptureFlags(*status, flags.capture);
   status->add_flag("--json", flags.json, "print one JSON object");
   return status;

@@ -135,14 +135,14 @@ std::string FormatStatusJson(const std::string& db_path, const CaptureStatus& st
                              {"keep_unchanged_updates", status.keep_unchanged_updates},
                              {"stored", status.options_stored}};
   json["drifted"] = DriftedCount(status);
-  json["log_state_problem"] =
-      status.log_state_problem.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(status.log_state_problem);
+  json["log_state_problem"] = status.log_state_problem.empty() ? nlohmann::ordered_json(nullptr)
+                                                               : nlohmann::ordered_json(status.log_state_problem);
   json["tables"] = nlohmann::ordered_json::array();
   for (const WatchedTableStatus& table : status.tables) {
-    nlohmann::ordered_json entry{{"name", table.name},
-                                 {"triggers_match", table.triggers_match},
-                                 {"triggers", TriggersName(table.triggers)}};
-    entry["renamed_to"] = table.renamed_to.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(table.renamed_to);
+    nlohmann::ordered_json entry{
+        {"name", table.name}, {"triggers_match", table.triggers_match}, {"triggers", TriggersName(table.triggers)}};
+    entry["renamed_to"] =
+        table.renamed_to.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(table.renamed_to);
     json["tables"].push_back(std::move(entry));
   }
   // Replace, not throw, on names that are not UTF-8: SQLite allows any bytes in identifiers.

@@ -3,9 +3,9 @@
 #include <memory>
 #include <string>
 
+#include "sinks/output_options.h"
 #include "sqlite_cdc/changes_handler.h"
 #include "sqlite_cdc/status.h"
-#include "sinks/output_options.h"
 
 namespace sqlite_cdc::sinks {
 

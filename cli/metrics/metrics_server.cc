@@ -35,8 +35,8 @@ class MetricsServer::Impl {
 
   std::string url() const {
     const tcp::endpoint bound = acceptor_.local_endpoint();
-    const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                                     : bound.address().to_string();
+    const std::string host =
+        bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
     return "http://" + host + ":" + std::to_string(bound.port());
   }
 

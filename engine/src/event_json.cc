@@ -9,11 +9,21 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char escaped[8];
@@ -39,9 +49,12 @@ void AppendImage(std::string& out, const std::optional<std::string>& image) {
 
 std::string_view OperationName(Operation operation) {
   switch (operation) {
-    case Operation::kInsert: return "INSERT";
-    case Operation::kUpdate: return "UPDATE";
-    case Operation::kDelete: return "DELETE";
+    case Operation::kInsert:
+      return "INSERT";
+    case Operation::kUpdate:
+      return "UPDATE";
+    case Operation::kDelete:
+      return "DELETE";
   }
   return "INSERT";
 }

@@ -90,11 +90,16 @@ class Checker {
 
   bool Scalar() {
     switch (*at_) {
-      case '"': return String();
-      case 't': return Literal("true");
-      case 'f': return Literal("false");
-      case 'n': return Literal("null");
-      default: return Number();
+      case '"':
+        return String();
+      case 't':
+        return Literal("true");
+      case 'f':
+        return Literal("false");
+      case 'n':
+        return Literal("null");
+      default:
+        return Number();
     }
   }
 
@@ -134,9 +139,12 @@ class Checker {
       case 'f':
       case 'n':
       case 'r':
-      case 't': return true;
-      case 'u': break;
-      default: return false;
+      case 't':
+        return true;
+      case 'u':
+        break;
+      default:
+        return false;
     }
     int unit = 0;
     if (!Hex4(&unit)) return false;

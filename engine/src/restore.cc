@@ -190,7 +190,8 @@ class Applier {
     if (bound.empty()) return;
     Statement& statement = Prepared("INSERT OR REPLACE INTO " + schema::QuoteIdentifier(table.schema.name) + " (" +
                                     names + ") VALUES (" + values + ")");
-    for (size_t i = 0; i < bound.size(); ++i) Bind(statement, static_cast<int>(i + 1), *bound[i].first, bound[i].second);
+    for (size_t i = 0; i < bound.size(); ++i)
+      Bind(statement, static_cast<int>(i + 1), *bound[i].first, bound[i].second);
     while (statement.Step()) {
     }
   }
@@ -209,7 +210,8 @@ class Applier {
     if (bound.empty()) return;
     Statement& statement =
         Prepared("DELETE FROM " + schema::QuoteIdentifier(table.schema.name) + " WHERE " + condition);
-    for (size_t i = 0; i < bound.size(); ++i) Bind(statement, static_cast<int>(i + 1), *bound[i].first, bound[i].second);
+    for (size_t i = 0; i < bound.size(); ++i)
+      Bind(statement, static_cast<int>(i + 1), *bound[i].first, bound[i].second);
     while (statement.Step()) {
     }
   }

@@ -1,7 +1,8 @@
 #include "sqlite_cdc/setup.h"
 
-#include <algorithm>
 #include <strings.h>
+
+#include <algorithm>
 
 #include "capture.h"
 #include "capture_config.h"
@@ -168,8 +169,8 @@ Status Teardown(const CaptureOptions& options, const TeardownOptions& teardown) 
     }
     if (internal::WatchedTables(db, names).empty() && remaining.empty()) {
       const int64_t backlog = internal::TableExists(db, names.log)
-                                  ? db.QueryInt("SELECT count(*) FROM " + schema::QuoteIdentifier(names.log) + " WHERE " +
-                                                  schema::UndeliveredCondition(names))
+                                  ? db.QueryInt("SELECT count(*) FROM " + schema::QuoteIdentifier(names.log) +
+                                                " WHERE " + schema::UndeliveredCondition(names))
                                   : 0;
       if (backlog > 0 && !teardown.discard_undelivered) {
         throw InvalidInput("the log " + names.log + " still holds " + std::to_string(backlog) +

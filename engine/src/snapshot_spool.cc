@@ -14,8 +14,9 @@ SnapshotSpool::SnapshotSpool(Database& db, const std::vector<schema::TableSchema
   // An empty file name attaches a private on-disk temporary database, deleted when detached.
   db_.Execute("ATTACH DATABASE '' AS cdc_snapshot");
   try {
-    db_.Execute("PRAGMA cdc_snapshot.journal_mode=OFF; PRAGMA cdc_snapshot.synchronous=OFF;"
-                "CREATE TABLE cdc_snapshot.rows (seq INTEGER PRIMARY KEY, tablename TEXT, key TEXT, image TEXT)");
+    db_.Execute(
+        "PRAGMA cdc_snapshot.journal_mode=OFF; PRAGMA cdc_snapshot.synchronous=OFF;"
+        "CREATE TABLE cdc_snapshot.rows (seq INTEGER PRIMARY KEY, tablename TEXT, key TEXT, image TEXT)");
     ReadTransaction snapshot(db_);
     for (const schema::TableSchema& table : tables) {
       TableRows rows{table.name, db_.QueryInt("SELECT count(*) FROM " + schema::QuoteIdentifier(table.name))};
@@ -38,7 +39,9 @@ SnapshotSpool::SnapshotSpool(Database& db, const std::vector<schema::TableSchema
   }
 }
 
-SnapshotSpool::~SnapshotSpool() { sqlite3_exec(db_.handle(), "DETACH DATABASE cdc_snapshot", nullptr, nullptr, nullptr); }
+SnapshotSpool::~SnapshotSpool() {
+  sqlite3_exec(db_.handle(), "DETACH DATABASE cdc_snapshot", nullptr, nullptr, nullptr);
+}
 
 void SnapshotSpool::Next(size_t limit, Changes& batch) {
   batch.clear();

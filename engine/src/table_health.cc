@@ -60,9 +60,8 @@ std::string DescribeTableHealth(const std::string& name, const TableHealth& heal
 }
 
 std::string LoggedRange(Database& db, const schema::LogTableNames& names, const std::string& table) {
-  Statement range(
-      db, "SELECT min(id), max(id), count(*) FROM " + schema::QuoteIdentifier(names.log) + " WHERE tablename = ?1 AND " +
-              schema::UndeliveredCondition(names));
+  Statement range(db, "SELECT min(id), max(id), count(*) FROM " + schema::QuoteIdentifier(names.log) +
+                          " WHERE tablename = ?1 AND " + schema::UndeliveredCondition(names));
   range.Bind(1, table);
   range.Step();
   if (range.Int(2) > 0) {

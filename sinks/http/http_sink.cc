@@ -13,7 +13,8 @@ constexpr size_t kBodyExcerpt = 200;
 // The start of a response body on one line, for an error message.
 std::string Excerpt(const std::string& body) {
   std::string text = body.substr(0, kBodyExcerpt);
-  std::replace_if(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }, ' ');
+  std::replace_if(
+      text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }, ' ');
   if (body.size() > kBodyExcerpt) text += "...";
   return text;
 }
@@ -66,7 +67,8 @@ HandlerResult HttpSink::Handle(const Changes& batch) {
   // as receivers reject stale timestamps.
   const std::string id = WebhookId(body);
   const auto now = now_();
-  const std::string timestamp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  const std::string timestamp =
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   SetHeader(request_.headers, "webhook-id", id);
   SetHeader(request_.headers, "webhook-timestamp", timestamp);
   if (config_.signing_key) {

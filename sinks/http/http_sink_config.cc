@@ -37,8 +37,8 @@ Status ParseHeaderLine(const std::string& line, const std::string& where, HttpHe
   if (value.find_first_of("\r\n") != std::string::npos || value.find('\0') != std::string::npos) {
     return Status::InvalidInput("invalid header '" + name + "' in " + where + ": the value holds a line break");
   }
-  static const char* const kOurs[] = {"host", "content-length", "content-type", "transfer-encoding", "connection",
-                                      "webhook-id", "webhook-timestamp", "webhook-signature"};
+  static const char* const kOurs[] = {"host",       "content-length", "content-type",      "transfer-encoding",
+                                      "connection", "webhook-id",     "webhook-timestamp", "webhook-signature"};
   if (std::find(std::begin(kOurs), std::end(kOurs), Lower(name)) != std::end(kOurs)) {
     return Status::InvalidInput("header '" + name + "' in " + where + " is set by sqlite-cdc itself");
   }

@@ -85,8 +85,8 @@ class HttpClient::Impl {
     HttpError error;
     stale_ = IsStaleConnection(ec);
     error.kind = ec == beast::error::timeout ? HttpError::Kind::kTimeout : HttpError::Kind::kNetwork;
-    std::string detail = ec == beast::error::timeout ? "timed out after " + std::to_string(timeout_.count()) + " ms"
-                                                     : ec.message();
+    std::string detail =
+        ec == beast::error::timeout ? "timed out after " + std::to_string(timeout_.count()) + " ms" : ec.message();
     if (tls_stream_ && ec.category() == asio::error::get_ssl_category()) {
       const long verify = SSL_get_verify_result(tls_stream_->native_handle());
       if (verify != X509_V_OK) {
@@ -160,7 +160,8 @@ class HttpClient::Impl {
       } else {
         context->load_verify_file(tls_options_.ca_file, ec);
       }
-      if (ec) return Status::InvalidInput("cannot load CA certificates '" + tls_options_.ca_file + "': " + ec.message());
+      if (ec)
+        return Status::InvalidInput("cannot load CA certificates '" + tls_options_.ca_file + "': " + ec.message());
     } else {
       context->set_verify_mode(ssl::verify_none, ec);
     }

@@ -11,8 +11,8 @@ constexpr int kGzipWindowBits = 15 + 16;  // +16: gzip header and trailer instea
 class ZStream {
  public:
   explicit ZStream(bool deflate) : deflate_(deflate) {
-    ok_ = deflate ? deflateInit2(&stream_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8,
-                                 Z_DEFAULT_STRATEGY) == Z_OK
+    ok_ = deflate ? deflateInit2(&stream_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) ==
+                        Z_OK
                   : inflateInit2(&stream_, kGzipWindowBits) == Z_OK;
   }
   ZStream(const ZStream&) = delete;

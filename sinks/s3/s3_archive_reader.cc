@@ -55,8 +55,8 @@ Status S3ArchiveReader::Plan(WatchedSchema* schema) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
   }
 
-  std::map<int64_t, std::string> schemas;               // position -> key
-  std::map<std::string, std::string> manifests;         // run -> key
+  std::map<int64_t, std::string> schemas;                 // position -> key
+  std::map<std::string, std::string> manifests;           // run -> key
   std::map<std::string, std::vector<std::string>> parts;  // run -> part keys in order
   for (const std::string& key : keys) {
     const std::string name = key.substr(root.size());
@@ -151,8 +151,8 @@ Status S3ArchiveReader::Next(Changes* batch) {
     return Status::Ok();
   }
   if (point_.id && next_id_ <= *point_.id) {
-    return Status::InvalidInput("the archive ends at log id " + std::to_string(next_id_ - 1) + ", before the requested " +
-                                std::to_string(*point_.id));
+    return Status::InvalidInput("the archive ends at log id " + std::to_string(next_id_ - 1) +
+                                ", before the requested " + std::to_string(*point_.id));
   }
   return Status::Ok();
 }

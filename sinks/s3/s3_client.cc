@@ -134,7 +134,8 @@ S3Outcome S3Client::List(const std::string& prefix, std::vector<std::string>* ke
       }
       if (result.get<std::string>("IsTruncated", "false") != "true") return {};
       token = result.get<std::string>("NextContinuationToken", "");
-      if (token.empty()) return {S3Outcome::Kind::kFatal, "list " + location_.Display() + ": truncated without a token"};
+      if (token.empty())
+        return {S3Outcome::Kind::kFatal, "list " + location_.Display() + ": truncated without a token"};
     } catch (const std::exception& error) {
       return {S3Outcome::Kind::kRetry, "list " + location_.Display() + ": unreadable answer: " + error.what()};
     }

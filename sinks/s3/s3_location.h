@@ -12,7 +12,7 @@ struct S3Location {
   std::string bucket;
   std::string prefix;  // without leading or trailing '/'; may be empty
   std::string region = "us-east-1";
-  HttpEndpoint endpoint;   // the server to connect to (the bucket's own host with virtual hosting)
+  HttpEndpoint endpoint;    // the server to connect to (the bucket's own host with virtual hosting)
   bool path_style = false;  // /bucket/key instead of bucket.host/key
 
   // The object key for `name` under the prefix, e.g. "prefix/changes/...".

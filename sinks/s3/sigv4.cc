@@ -11,9 +11,7 @@
 namespace sqlite_cdc::sinks {
 namespace {
 
-bool IsUnreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
+bool IsUnreserved(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~'; }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -175,9 +173,8 @@ SigV4Result SignV4(const SigV4Input& input, const AwsCredentials& credentials,
   const CanonicalHeaders headers = Canonicalize(input.headers);
 
   SigV4Result result;
-  result.canonical_request = input.method + "\n" + CanonicalUri(input) + "\n" + CanonicalQuery(input.query) +
-                             "\n" + headers.block + "\n" + headers.signed_names + "\n" +
-                             input.payload_sha256_hex;
+  result.canonical_request = input.method + "\n" + CanonicalUri(input) + "\n" + CanonicalQuery(input.query) + "\n" +
+                             headers.block + "\n" + headers.signed_names + "\n" + input.payload_sha256_hex;
   result.string_to_sign =
       "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + LowerHex(Sha256(result.canonical_request));
 

@@ -17,9 +17,9 @@ struct AwsCredentials {
 
 struct SigV4Input {
   std::string method;
-  std::string path;   // as sent on the wire, already percent-encoded, e.g. "/bucket/a%20b.gz"
-  std::string query;  // as sent on the wire, without '?', e.g. "list-type=2&prefix=x%2Fy"; "" for none
-  HttpHeaders headers;  // every header to sign, Host and x-amz-date included, any case, any order
+  std::string path;                // as sent on the wire, already percent-encoded, e.g. "/bucket/a%20b.gz"
+  std::string query;               // as sent on the wire, without '?', e.g. "list-type=2&prefix=x%2Fy"; "" for none
+  HttpHeaders headers;             // every header to sign, Host and x-amz-date included, any case, any order
   std::string payload_sha256_hex;  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
   // Generic AWS services sign the path with dot segments and empty segments removed, and encoded
   // once more than it was sent; S3 signs it exactly as sent, so both stay false for S3.
@@ -44,6 +44,7 @@ std::string AmzDate(std::chrono::system_clock::time_point at);
 std::string UriEncode(std::string_view text, bool encode_slash);
 
 // Signs at `at` (which must equal the x-amz-date header's time). Never logs; the result holds no secret.
-SigV4Result SignV4(const SigV4Input& input, const AwsCredentials& credentials, std::chrono::system_clock::time_point at);
+SigV4Result SignV4(const SigV4Input& input, const AwsCredentials& credentials,
+                   std::chrono::system_clock::time_point at);
 
 }  // namespace sqlite_cdc::sinks

@@ -16,7 +16,8 @@ class ProgressPrinterTest : public ::testing::Test {
  protected:
   ProgressPrinterTest()
       : out_(open_memstream(&buffer_, &size_)),
-        printer_(out_, [this] { return now_; }, milliseconds(250)) {}
+        printer_(
+            out_, [this] { return now_; }, milliseconds(250)) {}
   ~ProgressPrinterTest() override {
     std::fclose(out_);
     std::free(buffer_);

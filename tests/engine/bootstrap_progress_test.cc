@@ -95,9 +95,9 @@ TEST_F(BootstrapProgressTest, TheSnapshotComesFirstThenDeliveryInTableOrder) {
     const std::pair<Phase, std::string> step{report.progress.phase, report.progress.table};
     if (order.empty() || order.back() != step) order.push_back(step);
   }
-  const std::vector<std::pair<Phase, std::string>> expected{
-      {Phase::kSnapshot, "big"},  {Phase::kSnapshot, "empty"},  {Phase::kSnapshot, "small"},
-      {Phase::kDelivery, "big"}, {Phase::kDelivery, "empty"}, {Phase::kDelivery, "small"}};
+  const std::vector<std::pair<Phase, std::string>> expected{{Phase::kSnapshot, "big"},   {Phase::kSnapshot, "empty"},
+                                                            {Phase::kSnapshot, "small"}, {Phase::kDelivery, "big"},
+                                                            {Phase::kDelivery, "empty"}, {Phase::kDelivery, "small"}};
   EXPECT_EQ(order, expected);
 }
 

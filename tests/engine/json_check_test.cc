@@ -85,7 +85,9 @@ TEST(JsonCheckTest, AgreesWithNlohmannOnRandomlyDamagedImages) {
     for (int e = 0; e < edits; ++e) {
       const size_t at = random() % (text.size() + 1);
       switch (random() % 3) {
-        case 0: text.insert(at, 1, alphabet[random() % alphabet.size()]); break;
+        case 0:
+          text.insert(at, 1, alphabet[random() % alphabet.size()]);
+          break;
         case 1:
           if (at < text.size()) text.erase(at, 1);
           break;

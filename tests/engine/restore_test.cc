@@ -50,8 +50,9 @@ class RestoreTest : public ::testing::Test {
  protected:
   RestoreTest() : source_path_(dir_.File("source.db")), restored_path_(dir_.File("restored.db")), app_(source_path_) {
     app_.Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, score REAL, avatar BLOB)");
-    app_.Exec("CREATE TABLE \"order lines\" (\"order\" INTEGER, line INTEGER, qty, note TEXT, "
-              "PRIMARY KEY (\"order\", line)) WITHOUT ROWID");
+    app_.Exec(
+        "CREATE TABLE \"order lines\" (\"order\" INTEGER, line INTEGER, qty, note TEXT, "
+        "PRIMARY KEY (\"order\", line)) WITHOUT ROWID");
     app_.Exec("CREATE TABLE events (kind TEXT, payload TEXT)");  // rowid table without a declared key
   }
 
@@ -130,9 +131,9 @@ TEST_F(RestoreTest, GivesTheSameDoublesBackBitForBit) {
   const double values[] = {10.0 / 3, 0.1 + 0.2, 9007199254740994.0, 5e-324, 1.7976931348623157e308, -2.5e-8};
   for (size_t i = 0; i < std::size(values); ++i) {
     sqlite3_stmt* statement = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(app_.handle(), "INSERT INTO users (id, score) VALUES (?1, ?2)", -1, &statement,
-                                 nullptr),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_prepare_v2(app_.handle(), "INSERT INTO users (id, score) VALUES (?1, ?2)", -1, &statement, nullptr),
+        SQLITE_OK);
     sqlite3_bind_int64(statement, 1, static_cast<int64_t>(i + 1));
     sqlite3_bind_double(statement, 2, values[i]);
     ASSERT_EQ(sqlite3_step(statement), SQLITE_DONE);

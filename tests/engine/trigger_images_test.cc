@@ -62,8 +62,7 @@ TEST_F(TriggerImagesTest, InsertUpdateDeleteCarryBeforeAfterAndKey) {
 TEST_F(TriggerImagesTest, TimestampsAreUtcWithMillisecondsOrWholeSeconds) {
   Watch("CREATE TABLE a (v)", "a");
   app_.Exec("INSERT INTO a VALUES (1)");
-  EXPECT_TRUE(std::regex_match(ReadLog(app_)[0].timestamp,
-                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+  EXPECT_TRUE(std::regex_match(ReadLog(app_)[0].timestamp, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
       << ReadLog(app_)[0].timestamp;
   Watch("CREATE TABLE b (v)", "b", false, false);
   app_.Exec("INSERT INTO b VALUES (1)");

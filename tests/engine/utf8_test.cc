@@ -19,11 +19,11 @@ TEST(RepairUtf8Test, ValidTextIsUntouched) {
 }
 
 TEST(RepairUtf8Test, EachMaximalInvalidSubpartBecomesOneReplacementCharacter) {
-  EXPECT_EQ(Repaired("a\x80z"), "a\xEF\xBF\xBDz");            // stray continuation byte
-  EXPECT_EQ(Repaired("a\xE2\x82z"), "a\xEF\xBF\xBDz");        // truncated 3-byte sequence
-  EXPECT_EQ(Repaired("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong: two invalid bytes
+  EXPECT_EQ(Repaired("a\x80z"), "a\xEF\xBF\xBDz");                              // stray continuation byte
+  EXPECT_EQ(Repaired("a\xE2\x82z"), "a\xEF\xBF\xBDz");                          // truncated 3-byte sequence
+  EXPECT_EQ(Repaired("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong: two invalid bytes
   EXPECT_EQ(Repaired("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(Repaired("\xF4\x90\x80\x80").size(), 12u);         // past U+10FFFF
+  EXPECT_EQ(Repaired("\xF4\x90\x80\x80").size(), 12u);                          // past U+10FFFF
   EXPECT_EQ(Repaired("ok\xFF"), "ok\xEF\xBF\xBD");
 }
 

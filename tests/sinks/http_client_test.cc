@@ -72,8 +72,7 @@ TEST(HttpClientTest, FailuresAreNetworkOrTimeoutErrorsNamingTheEndpoint) {
   ASSERT_TRUE(std::holds_alternative<HttpError>(stalled));
   EXPECT_EQ(std::get<HttpError>(stalled).kind, HttpError::Kind::kTimeout);
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2500)) << "the timeout bounds the wait";
-  EXPECT_NE(std::get<HttpError>(stalled).message.find("127.0.0.1:" + std::to_string(server.port())),
-            std::string::npos)
+  EXPECT_NE(std::get<HttpError>(stalled).message.find("127.0.0.1:" + std::to_string(server.port())), std::string::npos)
       << std::get<HttpError>(stalled).message;
 
   HttpResult cut = client.Send(Post("{}"));

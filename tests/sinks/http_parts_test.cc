@@ -50,9 +50,9 @@ TEST(HttpUrlTest, TakesBracketedIpv6Hosts) {
 }
 
 TEST(HttpUrlTest, RefusesWhatItCannotSendSafely) {
-  for (const std::string bad : {"ftp://x/", "http://", "http://:80/", "http://host:0/", "http://host:65536/",
-                                "http://host:/", "http://host:8o/", "http://user:pw@host/", "http://host/#frag",
-                                "http://[::1/", "http://host/a b"}) {
+  for (const std::string bad :
+       {"ftp://x/", "http://", "http://:80/", "http://host:0/", "http://host:65536/", "http://host:/",
+        "http://host:8o/", "http://user:pw@host/", "http://host/#frag", "http://[::1/", "http://host/a b"}) {
     HttpUrl url;
     const Status status = ParseHttpUrl(bad, &url);
     EXPECT_EQ(status.code(), Status::Code::kInvalidInput) << bad;

@@ -31,7 +31,8 @@ TEST(S3LocationTest, DefaultsToAwsWithVirtualHostedBuckets) {
 }
 
 TEST(S3LocationTest, TakesEndpointRegionAndPathStyle) {
-  const S3Location minio = Parsed("s3://cdc/db1?endpoint=http://minio.local:9000&region=eu-west-3&force_path_style=true");
+  const S3Location minio =
+      Parsed("s3://cdc/db1?endpoint=http://minio.local:9000&region=eu-west-3&force_path_style=true");
   EXPECT_EQ(minio.endpoint.Origin(), "http://minio.local:9000");
   EXPECT_EQ(minio.region, "eu-west-3");
   EXPECT_EQ(minio.ObjectPath("db1/x"), "/cdc/db1/x");
@@ -55,7 +56,8 @@ TEST(ArchiveLayoutTest, ObjectNamesSortInLogOrderAndParseBack) {
   EXPECT_EQ(ChangesObjectName(1, 256), "changes/00000000000000000001-00000000000000000256.ndjson.gz");
   EXPECT_LT(ChangesObjectName(999, 1000), ChangesObjectName(1001, 1001));
   EXPECT_LT(ChangesObjectName(1, 8), ChangesObjectName(1, 20)) << "a re-cut batch sorts after the shorter one";
-  EXPECT_EQ(ParseChangesObjectName(ChangesObjectName(42, 9000000000)), std::make_pair(int64_t{42}, int64_t{9000000000}));
+  EXPECT_EQ(ParseChangesObjectName(ChangesObjectName(42, 9000000000)),
+            std::make_pair(int64_t{42}, int64_t{9000000000}));
   EXPECT_FALSE(ParseChangesObjectName("changes/00000000000000000002-00000000000000000001.ndjson.gz"));
   EXPECT_FALSE(ParseChangesObjectName("changes/notes.txt"));
   EXPECT_EQ(ParseSchemaObjectName(SchemaObjectName(17)), 17);
@@ -67,8 +69,11 @@ TEST(ArchiveLayoutTest, ObjectNamesSortInLogOrderAndParseBack) {
 TEST(ArchiveLayoutTest, SchemaAndManifestRoundTrip) {
   WatchedSchema schema;
   schema.log_position = 99;
-  schema.tables.push_back({"order lines", "CREATE TABLE \"order lines\" (a, b, PRIMARY KEY (a, b)) WITHOUT ROWID",
-                           {"a", "b"}, {"a", "b"}, true});
+  schema.tables.push_back({"order lines",
+                           "CREATE TABLE \"order lines\" (a, b, PRIMARY KEY (a, b)) WITHOUT ROWID",
+                           {"a", "b"},
+                           {"a", "b"},
+                           true});
   WatchedSchema back;
   std::string stored_at;
   ASSERT_TRUE(ParseSchemaJson(SchemaJson(schema, "2026-11-22T10:00:00Z"), &back, &stored_at));
@@ -90,10 +95,17 @@ TEST(ArchiveLayoutTest, SchemaAndManifestRoundTrip) {
 
 TEST(ArchiveLayoutTest, EventLinesAreTheJsonOutputAndParseBack) {
   Changes batch(2);
-  batch[0] = {7, "users", "2026-11-22T10:00:00.123Z", Operation::kUpdate, R"({"id":1})", R"({"id":1,"e":null})",
-              R"({"id":1,"e":"é"})", false};
-  batch[1] = {8, "users", "2026-11-22T10:00:00.124Z", Operation::kDelete, R"({"id":1})", R"({"id":1,"e":"é"})",
-              std::nullopt, false};
+  batch[0] = {7,
+              "users",
+              "2026-11-22T10:00:00.123Z",
+              Operation::kUpdate,
+              R"({"id":1})",
+              R"({"id":1,"e":null})",
+              R"({"id":1,"e":"é"})",
+              false};
+  batch[1] = {
+      8,    "users", "2026-11-22T10:00:00.124Z", Operation::kDelete, R"({"id":1})", R"({"id":1,"e":"é"})", std::nullopt,
+      false};
   const std::string lines = EventLines(batch);
   EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2);
   Changes back;

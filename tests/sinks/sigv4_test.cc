@@ -1,5 +1,7 @@
 // AWS Signature Version 4 as AWS checks it: the published test suite, the S3 documentation's
 // example, and the AWS SDK for JavaScript's signer on the very requests the S3 archive sends.
+#include "sinks/s3/sigv4.h"
+
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -8,7 +10,6 @@
 
 #include "sinks/net/crypto.h"
 #include "sinks/s3/s3_client.h"
-#include "sinks/s3/sigv4.h"
 #include "support/process.h"
 
 namespace sqlite_cdc::sinks {
@@ -108,12 +109,11 @@ TEST_P(AwsSigningSuite, CanonicalRequestStringToSignAndSignatureMatchAws) {
       << result.authorization;
 }
 
-INSTANTIATE_TEST_SUITE_P(AwsVectors, AwsSigningSuite, ::testing::ValuesIn(SuiteCases()),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AwsVectors, AwsSigningSuite, ::testing::ValuesIn(SuiteCases()), [](const auto& info) {
+  std::string name = info.param;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+});
 
 TEST(AwsSigningSuiteFolder, HoldsEveryCase) { EXPECT_GE(SuiteCases().size(), 38u); }
 
@@ -182,8 +182,8 @@ std::string SdkAuthorization(const HttpRequest& request, const std::string& quer
                              {"secretAccessKey", credentials.secret_access_key},
                              {"sessionToken", credentials.session_token},
                              {"date", date}};
-  const auto result = testing::RunProcess(
-      "/usr/bin/env", {"node", std::string(CDC_SOURCE_DIR) + "/tests/node/sign.js", input.dump()});
+  const auto result =
+      testing::RunProcess("/usr/bin/env", {"node", std::string(CDC_SOURCE_DIR) + "/tests/node/sign.js", input.dump()});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   return Trimmed(result.out);
 }

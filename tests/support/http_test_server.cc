@@ -1,6 +1,7 @@
 // The tests' HTTP receiver: Beast on Asio coroutines, one io_context on one thread.
 #include "support/http_test_server.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,7 +13,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <algorithm>
 #include <cctype>
 #include <mutex>
 #include <stdexcept>
@@ -169,15 +169,19 @@ std::string HttpTestServer::Url(const std::string& path, const std::string& host
 
 TestPki MakeTestPki(const std::string& dir, const std::string& host_name) {
   TestPki pki{dir + "/ca.pem", {dir + "/server.pem", dir + "/server.key"}};
-  const std::string script =
-      "set -e; cd '" + dir + "'; "
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-      "  -subj /CN=sqlite-cdc-test-ca -keyout ca.key -out ca.pem 2>/dev/null; "
-      "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-      "  -subj /CN=" + host_name + " -keyout server.key -out server.csr 2>/dev/null; "
-      "printf 'subjectAltName=DNS:" + host_name + "\\n' > san.ext; "
-      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
-      "  -extfile san.ext -out server.pem 2>/dev/null";
+  const std::string script = "set -e; cd '" + dir +
+                             "'; "
+                             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+                             "  -subj /CN=sqlite-cdc-test-ca -keyout ca.key -out ca.pem 2>/dev/null; "
+                             "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                             "  -subj /CN=" +
+                             host_name +
+                             " -keyout server.key -out server.csr 2>/dev/null; "
+                             "printf 'subjectAltName=DNS:" +
+                             host_name +
+                             "\\n' > san.ext; "
+                             "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+                             "  -extfile san.ext -out server.pem 2>/dev/null";
   const ProcessResult result = RunProcess("/bin/sh", {"-c", script});
   if (result.exit_code != 0) throw std::runtime_error("openssl failed to make the test certificates: " + result.err);
   return pki;

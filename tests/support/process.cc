@@ -90,7 +90,6 @@ ProcessResult RunWithTerminalStderr(const std::string& program, const std::vecto
 
 std::string BinaryPath(const std::string& name) { return std::string(CDC_BIN_DIR) + "/" + name; }
 
-
 BackgroundProcess::BackgroundProcess(const std::string& program, const std::vector<std::string>& args,
                                      const std::string& out_path, const std::string& err_path) {
   pid_ = fork();
@@ -165,7 +164,8 @@ void InteractiveProcess::Send(const std::string& line) {
 std::string InteractiveProcess::ReadLine(double seconds) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (buffered_.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd fd{out_fd_, POLLIN, 0};
     if (left.count() <= 0 || poll(&fd, 1, static_cast<int>(left.count())) <= 0) {
       throw std::runtime_error("helper process gave no answer in time");

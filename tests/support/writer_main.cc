@@ -26,16 +26,23 @@ int main(int argc, char** argv) {
     std::string sql;
     const long row = i / 3;
     switch (i % 3) {
-      case 0: sql = "INSERT INTO items (id, n, note) VALUES (" + std::to_string(row) + ", 0, 'new')"; break;
-      case 1: sql = "UPDATE items SET n = n + 1, note = 'changed' WHERE id = " + std::to_string(row); break;
-      default: sql = row % 2 ? "DELETE FROM items WHERE id = " + std::to_string(row) : "UPDATE items SET n = n + 1 WHERE id = " + std::to_string(row);
+      case 0:
+        sql = "INSERT INTO items (id, n, note) VALUES (" + std::to_string(row) + ", 0, 'new')";
+        break;
+      case 1:
+        sql = "UPDATE items SET n = n + 1, note = 'changed' WHERE id = " + std::to_string(row);
+        break;
+      default:
+        sql = row % 2 ? "DELETE FROM items WHERE id = " + std::to_string(row)
+                      : "UPDATE items SET n = n + 1 WHERE id = " + std::to_string(row);
     }
     char* error = nullptr;
     if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
       std::fprintf(stderr, "cdc_test_writer: %s\n", error ? error : "?");
       return 1;
     }
-    if (rate > 0) std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<long>((i + 1) * 1e6 / rate)));
+    if (rate > 0)
+      std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<long>((i + 1) * 1e6 / rate)));
   }
   sqlite3_close(db);
   return 0;

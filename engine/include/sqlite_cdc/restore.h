@@ -38,8 +38,8 @@ class RestoreSource {
 struct RestoreReport {
   int64_t snapshot_rows = 0;
   int64_t changes_applied = 0;
-  int64_t last_id = 0;              // of the last change applied; 0 if none
-  std::string last_timestamp;       // of the last change applied
+  int64_t last_id = 0;                 // of the last change applied; 0 if none
+  std::string last_timestamp;          // of the last change applied
   int64_t skipped_unknown_tables = 0;  // changes of tables the schema does not define
 };
 

@@ -10,9 +10,9 @@ class Status {
  public:
   enum class Code {
     kOk,
-    kInvalidInput,    // bad flags, missing file, unknown table, no setup done: the caller's to fix
-    kDatabaseError,   // SQLite failed while we used it
-    kHandlerFailed,   // the handler gave up, or kept failing past the retry bounds
+    kInvalidInput,   // bad flags, missing file, unknown table, no setup done: the caller's to fix
+    kDatabaseError,  // SQLite failed while we used it
+    kHandlerFailed,  // the handler gave up, or kept failing past the retry bounds
   };
 
   Status() = default;
