@@ -5,7 +5,9 @@
 #include <functional>
 
 #include "backoff.h"
+#include "info_log.h"
 #include "log_reader.h"
+#include "sqlite_cdc/env.h"
 
 namespace sqlite_cdc {
 class EngineObserver;
@@ -20,14 +22,15 @@ namespace sqlite_cdc::internal {
 //
 // A busy, locked or full database is transient: the deletion waits and is tried again later with
 // backoff (the changes stay delivered, so nothing is handed over twice while the engine runs).
-// Any other database error is thrown.
+// Any other database error is thrown. Time is the env's.
 class Acknowledger {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = Env::Clock;
 
-  // `watermark`: what the log had acknowledged when the engine started.
+  // `watermark`: what the log had acknowledged when the engine started. `env` is not owned and must
+  // outlive the acknowledger.
   Acknowledger(LogReader& reader, int64_t watermark, std::chrono::milliseconds interval, size_t max_rows,
-               EngineObserver* observer);
+               EngineObserver* observer, Env* env, InfoLog log);
 
   // The handler accepted every change up to `last_id` (`rows` of them since the last call).
   void Delivered(int64_t last_id, size_t rows);
@@ -46,11 +49,13 @@ class Acknowledger {
   std::chrono::milliseconds interval_;
   size_t max_rows_;
   EngineObserver* observer_;
+  Env* env_;
+  InfoLog log_;
   Backoff backoff_;
   int64_t delivered_ = 0;
   int64_t acknowledged_ = 0;
   size_t pending_rows_ = 0;
-  Clock::time_point last_flush_ = Clock::now();
+  Clock::time_point last_flush_;
   Clock::time_point retry_at_{};
   int failures_ = 0;
 };

@@ -11,8 +11,8 @@ std::chrono::milliseconds Backoff::Delay(int retry) {
   int64_t base = initial_.count();
   for (int i = 1; i < retry && base < max_.count(); ++i) base *= 2;
   base = std::min<int64_t>(base, max_.count());
-  std::uniform_int_distribution<int64_t> jitter(base / 2, base);
-  return std::chrono::milliseconds(jitter(random_));
+  std::uniform_int_distribution<int64_t> equal_jitter(base / 2, base);
+  return std::chrono::milliseconds(equal_jitter(random_));
 }
 
 }  // namespace sqlite_cdc::internal

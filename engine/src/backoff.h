@@ -6,8 +6,9 @@
 
 namespace sqlite_cdc::internal {
 
-// Exponential backoff with full jitter: the delay before retry n (1-based) is uniform in
-// [base/2, base] where base = min(max, initial * 2^(n-1)). Seeded, so tests are repeatable.
+// Exponential backoff with equal jitter: the delay before retry n (1-based) is uniform in
+// [base/2, base] where base = min(max, initial * 2^(n-1)); half of it is fixed, so a retry never
+// follows at once (full jitter would draw from [0, base]). Seeded, so tests are repeatable.
 class Backoff {
  public:
   Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max, uint64_t seed);

@@ -1,7 +1,5 @@
 #include "drift_monitor.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 #include "capture_config.h"
@@ -11,8 +9,9 @@
 
 namespace sqlite_cdc::internal {
 
-DriftMonitor::DriftMonitor(Database& db, std::vector<std::string>& tables, schema::TriggerOptions options, bool resync)
-    : db_(db), tables_(tables), options_(std::move(options)), resync_(resync) {}
+DriftMonitor::DriftMonitor(Database& db, std::vector<std::string>& tables, schema::TriggerOptions options, bool resync,
+                           InfoLog log)
+    : db_(db), tables_(tables), options_(std::move(options)), resync_(resync), log_(log) {}
 
 bool DriftMonitor::CheckIfSchemaChanged() {
   const int64_t version = db_.QueryInt("PRAGMA schema_version");
@@ -30,11 +29,11 @@ void DriftMonitor::Check() {
     const TableHealth health = CheckTableHealth(db_, tables_[i], options_);
     if (health.state == TableHealth::State::kMatch) continue;
     if (health.state == TableHealth::State::kDropped) {
-      spdlog::warn("{}", DescribeTableHealth(tables_[i], health));
+      log_.Warn("{}", DescribeTableHealth(tables_[i], health));
       continue;
     }
     if (!resync_) {
-      spdlog::warn("{}", DescribeTableHealth(tables_[i], health));
+      log_.Warn("{}", DescribeTableHealth(tables_[i], health));
       drifted_.push_back(tables_[i]);
       continue;
     }
@@ -56,8 +55,8 @@ void DriftMonitor::StoreConfigIfMissing() {
   capture.keep_unchanged_updates = options_.keep_unchanged_updates;
   WriteStoredConfig(db_, options_.names, ConfigOf(capture, std::move(watched)));
   transaction.Commit();
-  spdlog::info("stored the watched tables and capture options ({}) in {}", DescribeCaptureOptions(capture),
-               options_.names.config);
+  log_.Info("stored the watched tables and capture options ({}) in {}", DescribeCaptureOptions(capture),
+            options_.names.config);
 }
 
 void DriftMonitor::Resync(size_t index) {
@@ -74,7 +73,7 @@ void DriftMonitor::Resync(size_t index) {
   }
   transaction.Commit();
   if (!resync.table.empty()) tables_[index] = resync.table;
-  for (const std::string& warning : resync.warnings) spdlog::warn("{}", warning);
+  for (const std::string& warning : resync.warnings) log_.Warn("{}", warning);
 }
 
 }  // namespace sqlite_cdc::internal

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "database.h"
+#include "info_log.h"
 #include "schema/trigger_sql.h"
 
 namespace sqlite_cdc::internal {
@@ -18,7 +19,8 @@ class DriftMonitor {
  public:
   // `tables` is the engine's list of watched tables; a followed rename updates it in place, so it
   // must outlive the monitor. With resync, a database set up before the config was stored gets one.
-  DriftMonitor(Database& db, std::vector<std::string>& tables, schema::TriggerOptions options, bool resync);
+  DriftMonitor(Database& db, std::vector<std::string>& tables, schema::TriggerOptions options, bool resync,
+               InfoLog log);
 
   // Cheap when nothing changed: one PRAGMA. True when the schema changed since the last call (and
   // on the first call).
@@ -35,6 +37,7 @@ class DriftMonitor {
   std::vector<std::string>& tables_;
   schema::TriggerOptions options_;
   bool resync_;
+  InfoLog log_;
   int64_t schema_version_ = -1;
   std::vector<std::string> drifted_;
 };

@@ -1,7 +1,5 @@
 #include "sqlite_cdc/engine.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <optional>
 #include <set>
@@ -13,6 +11,7 @@
 #include "catalog.h"
 #include "drift_monitor.h"
 #include "guarded.h"
+#include "info_log.h"
 #include "log_lock.h"
 #include "log_reader.h"
 #include "log_state_check.h"
@@ -50,16 +49,17 @@ class EngineImpl {
   EngineImpl(const EngineOptions& options, const schema::LogTableNames& names, Database db)
       : options_(options),
         names_(names),
+        log_(options.info_log),
         lock_(options.capture.db_path, names.log),
         db_(std::move(db)),
         tables_(internal::ResolveWatchedTables(db_, options.capture, names)),
-        reader_(db_, names_, options.dead_letter_path),
+        reader_(db_, names_, options.dead_letter_path, log_),
         ack_(reader_, reader_.Watermark(), options.ack_interval, std::max<size_t>(1, options.ack_max_rows),
-             options.observer),
-        watcher_(options.capture.db_path, options.poll_interval, options.use_inotify),
-        drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync),
+             options.observer, options.env, log_),
+        watcher_(options.capture.db_path, options.poll_interval, options.use_inotify, options.env, log_),
+        drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync, log_),
         backoff_(options.retry.initial_backoff, options.retry.max_backoff,
-                 static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())) {
+                 static_cast<uint64_t>(options.env->Now().time_since_epoch().count())) {
     // Our own connection only: losing a deletion to a power cut means a batch is delivered again,
     // which at-least-once allows, so an fsync per acknowledged batch buys nothing. --db-params may
     // still ask for more.
@@ -78,7 +78,7 @@ class EngineImpl {
 
   Status RunCdc(ChangesHandler& handler) {
     if (!watcher_.inotify_active()) {
-      spdlog::info("watching {} by polling every {} ms", options_.capture.db_path, options_.poll_interval.count());
+      log_.Info("watching {} by polling every {} ms", options_.capture.db_path, options_.poll_interval.count());
     }
     Status status;
     for (;;) {
@@ -97,7 +97,7 @@ class EngineImpl {
     if (!announced.ok() || !accepted) return announced;
     internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond,
                                   options_.bootstrap_progress);
-    spdlog::info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
+    log_.Info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
     internal::DeliveryProgress delivery(options_.bootstrap_progress, spool.tables());
     for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
          spool.Next(options_.batch_size, batch_)) {
@@ -184,7 +184,7 @@ class EngineImpl {
       try {
         ack_.MaybeFlush(/*force=*/true);
       } catch (const std::exception& error) {
-        spdlog::warn("could not remove what was delivered from the log: {}", error.what());
+        log_.Warn("could not remove what was delivered from the log: {}", error.what());
       }
       throw;
     }
@@ -202,8 +202,7 @@ class EngineImpl {
       } catch (const internal::DatabaseError& error) {
         if (!error.transient()) throw;
         const auto delay = backoff_.Delay(attempt);
-        spdlog::warn("could not read the log (attempt {}), retrying in {} ms: {}", attempt, delay.count(),
-                     error.what());
+        log_.Warn("could not read the log (attempt {}), retrying in {} ms: {}", attempt, delay.count(), error.what());
         if (options_.observer) options_.observer->OnDatabaseRetry();
         if (!watcher_.Sleep(delay)) return false;
       }
@@ -255,7 +254,7 @@ class EngineImpl {
     EngineObserver* observer = options_.observer;
     for (int attempt = 1;; ++attempt) {
       HandlerResult result;
-      const auto started = std::chrono::steady_clock::now();
+      const auto started = options_.env->Now();
       try {
         result = call();
       } catch (const std::exception& error) {
@@ -263,7 +262,7 @@ class EngineImpl {
       }
       if (result.kind == HandlerResult::Kind::kSuccess) {
         *accepted = true;
-        if (observer && batch) observer->OnBatchDelivered(*batch, std::chrono::steady_clock::now() - started);
+        if (observer && batch) observer->OnBatchDelivered(*batch, options_.env->Now() - started);
         return Status::Ok();
       }
       const bool will_retry = result.kind == HandlerResult::Kind::kRetry && attempt < options_.retry.max_attempts;
@@ -276,8 +275,8 @@ class EngineImpl {
                                      "; giving up with the batch still in the log: " + result.message);
       }
       const auto delay = std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
-      spdlog::warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
-                   options_.retry.max_attempts, delay.count(), result.message);
+      log_.Warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
+                options_.retry.max_attempts, delay.count(), result.message);
       if (!watcher_.Sleep(delay)) return Status::Ok();
     }
   }
@@ -289,6 +288,7 @@ class EngineImpl {
 
   EngineOptions options_;
   schema::LogTableNames names_;
+  internal::InfoLog log_;
   internal::LogLock lock_;
   Database db_;
   std::vector<std::string> tables_;
@@ -313,6 +313,7 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* engin
     Database db = OpenCheckedDatabase(options, names);
     EngineOptions resolved = options;  // the capture options stored at setup, where there are
     resolved.capture = internal::ResolveCaptureOptions(options.capture, internal::ReadStoredConfig(db, names));
+    if (!resolved.env) resolved.env = Env::Default();
     engine->reset(new Engine(std::make_unique<EngineImpl>(resolved, names, std::move(db))));
     return Status::Ok();
   });

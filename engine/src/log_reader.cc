@@ -1,7 +1,5 @@
 #include "log_reader.h"
 
-#include <spdlog/spdlog.h>
-
 #include "change_validation.h"
 #include "schema/identifier.h"
 #include "utf8.h"
@@ -32,14 +30,15 @@ std::string Printable(std::string text) {
 
 }  // namespace
 
-LogReader::LogReader(Database& db, const schema::LogTableNames& names, const std::string& dead_letter_path)
+LogReader::LogReader(Database& db, const schema::LogTableNames& names, const std::string& dead_letter_path, InfoLog log)
     : db_(db),
       read_(db, "SELECT id, timestamp, tablename, operation, key, before, after FROM " +
                     schema::QuoteIdentifier(names.log) + " WHERE id > ?1 ORDER BY id LIMIT ?2"),
       delete_(db, schema::DeleteAcknowledgedSql(names)),
       remember_(db, schema::RememberLastDeletedSql(names)),
       watermark_(db, "SELECT " + schema::WatermarkExpression(names)),
-      last_logged_id_(db, schema::LastLoggedIdSql(names)) {
+      last_logged_id_(db, schema::LastLoggedIdSql(names)),
+      log_(log) {
   if (!dead_letter_path.empty()) dead_letter_ = std::make_unique<DeadLetterFile>(dead_letter_path);
 }
 
@@ -94,8 +93,8 @@ int64_t LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
         break;
       }
       dead_letter_->Append(row);
-      spdlog::warn("log id {} (table {}, operation {}) is damaged: {}; set aside into {} and skipped", row.id,
-                   Printable(row.table), Printable(row.operation), damage, dead_letter_->path());
+      log_.Warn("log id {} (table {}, operation {}) is damaged: {}; set aside into {} and skipped", row.id,
+                Printable(row.table), Printable(row.operation), damage, dead_letter_->path());
       consumed = row.id;
       continue;
     }

@@ -6,6 +6,7 @@
 
 #include "database.h"
 #include "dead_letter_file.h"
+#include "info_log.h"
 #include "schema/log_table_sql.h"
 #include "sqlite_cdc/change.h"
 
@@ -21,7 +22,7 @@ namespace sqlite_cdc::internal {
 class LogReader {
  public:
   // `dead_letter_path` empty: damaged rows stop the engine.
-  LogReader(Database& db, const schema::LogTableNames& names, const std::string& dead_letter_path = "");
+  LogReader(Database& db, const schema::LogTableNames& names, const std::string& dead_letter_path, InfoLog log);
 
   // Replaces `batch` with up to `limit` changes with id > after_id, in id order, and returns the
   // id of the last row it consumed: batch.back().id, or above it when damaged rows past it were set
@@ -53,6 +54,7 @@ class LogReader {
   Statement watermark_;
   Statement last_logged_id_;
   std::unique_ptr<DeadLetterFile> dead_letter_;  // null: damaged rows stop the engine
+  InfoLog log_;
 };
 
 }  // namespace sqlite_cdc::internal

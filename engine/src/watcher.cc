@@ -1,7 +1,6 @@
 // The only translation unit of the engine that includes Boost.Asio.
 #include "watcher.h"
 
-#include <spdlog/spdlog.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -10,8 +9,10 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -22,11 +23,14 @@ using std::chrono::milliseconds;
 
 namespace {
 constexpr int kLongestSettleMs = 64;
+// One wait of a Sleep at most, so that a deadline far away never overflows the env's clock.
+constexpr milliseconds kLongestTimedWait = std::chrono::hours(1);
 }  // namespace
 
 class Watcher::Impl {
  public:
-  Impl(const std::string& db_path, milliseconds poll_interval, bool use_inotify) : poll_interval_(poll_interval) {
+  Impl(const std::string& db_path, milliseconds poll_interval, bool use_inotify, Env* env, InfoLog log)
+      : poll_interval_(poll_interval), env_(env), log_(log) {
     if (use_inotify) OpenInotify(db_path);
   }
 
@@ -34,7 +38,7 @@ class Watcher::Impl {
     const bool settling = settle_ms_ > 0;
     const milliseconds timeout =
         std::max(milliseconds(0), std::min(settling ? milliseconds(settle_ms_) : poll_interval_, at_most));
-    const Outcome outcome = WaitFor(timeout, true);
+    const Outcome outcome = WaitFor(timeout);
     if (outcome == Outcome::kFileEvent) {
       settle_ms_ = 1;
     } else if (outcome == Outcome::kTimer && settling) {
@@ -44,12 +48,22 @@ class Watcher::Impl {
   }
 
   bool Sleep(milliseconds delay) {
-    WaitFor(delay, false);
+    std::unique_lock lock(sleep_mutex_);
+    const Env::Clock::time_point start = env_->Now();
+    const Env::Clock::time_point deadline =
+        delay < Env::Clock::time_point::max() - start ? start + delay : Env::Clock::time_point::max();
+    for (auto now = start; !stopped_ && now < deadline; now = env_->Now()) {
+      env_->TimedWait(sleep_woken_, lock, std::min(std::chrono::ceil<milliseconds>(deadline - now), kLongestTimedWait));
+    }
     return !stopped_;
   }
 
   void Stop() {
-    stopped_ = true;
+    {
+      std::lock_guard lock(sleep_mutex_);  // a Sleep between its check and its wait sees the notify
+      stopped_ = true;
+    }
+    sleep_woken_.notify_all();
     asio::post(io_, [] {});
   }
 
@@ -65,12 +79,12 @@ class Watcher::Impl {
     names_ = {base, base + "-wal", base + "-journal"};
     const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) {
-      spdlog::warn("inotify unavailable ({}); polling every {} ms", std::strerror(errno), poll_interval_.count());
+      log_.Warn("inotify unavailable ({}); polling every {} ms", std::strerror(errno), poll_interval_.count());
       return;
     }
     if (inotify_add_watch(fd, path.parent_path().c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
-      spdlog::warn("cannot watch {} ({}); polling every {} ms", path.parent_path().string(), std::strerror(errno),
-                   poll_interval_.count());
+      log_.Warn("cannot watch {} ({}); polling every {} ms", path.parent_path().string(), std::strerror(errno),
+                poll_interval_.count());
       ::close(fd);
       return;
     }
@@ -105,7 +119,7 @@ class Watcher::Impl {
     });
   }
 
-  Outcome WaitFor(milliseconds timeout, bool watch_files) {
+  Outcome WaitFor(milliseconds timeout) {
     if (stopped_) return Outcome::kStopped;
     std::optional<Outcome> done;
     Outcome file_outcome = Outcome::kStopped;
@@ -113,7 +127,7 @@ class Watcher::Impl {
     timer_.async_wait([&done](const boost::system::error_code& error) {
       if (!error) done = Outcome::kTimer;
     });
-    if (watch_files && inotify_.is_open()) ArmInotify(file_outcome);
+    if (inotify_.is_open()) ArmInotify(file_outcome);
     io_.restart();
     while (!done && file_outcome != Outcome::kFileEvent && !stopped_) io_.run_one();
     timer_.cancel();
@@ -129,12 +143,16 @@ class Watcher::Impl {
   asio::steady_timer timer_{io_};
   std::set<std::string> names_;
   milliseconds poll_interval_;
+  Env* env_;
+  InfoLog log_;
   int settle_ms_ = 0;
   std::atomic<bool> stopped_{false};
+  std::mutex sleep_mutex_;
+  std::condition_variable sleep_woken_;
 };
 
-Watcher::Watcher(const std::string& db_path, milliseconds poll_interval, bool use_inotify)
-    : impl_(std::make_unique<Impl>(db_path, poll_interval, use_inotify)) {}
+Watcher::Watcher(const std::string& db_path, milliseconds poll_interval, bool use_inotify, Env* env, InfoLog log)
+    : impl_(std::make_unique<Impl>(db_path, poll_interval, use_inotify, env, log)) {}
 Watcher::~Watcher() = default;
 bool Watcher::Wait(milliseconds at_most) { return impl_->Wait(at_most); }
 bool Watcher::Sleep(milliseconds delay) { return impl_->Sleep(delay); }

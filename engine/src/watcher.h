@@ -4,6 +4,9 @@
 #include <memory>
 #include <string>
 
+#include "info_log.h"
+#include "sqlite_cdc/env.h"
+
 namespace sqlite_cdc::internal {
 
 // Wakes the engine when the database may have changed: inotify on the database's folder (the db,
@@ -14,16 +17,20 @@ namespace sqlite_cdc::internal {
 // its last write to the -wal file, and with synchronous=FULL only after an fsync. So after every
 // file event the watcher also wakes 1, 2, 4 ... 64 ms later, to catch a commit that was not yet
 // visible when the event woke us.
+//
+// Waiting for a change is real time; Sleep runs on `env`'s clock, so a simulated one makes the
+// engine's backoff free.
 class Watcher {
  public:
-  Watcher(const std::string& db_path, std::chrono::milliseconds poll_interval, bool use_inotify);
+  // `env` is not owned and must outlive the watcher.
+  Watcher(const std::string& db_path, std::chrono::milliseconds poll_interval, bool use_inotify, Env* env, InfoLog log);
   ~Watcher();
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
 
   // Blocks until a wake reason, `at_most` has passed, or Stop(); returns false once stopped.
   bool Wait(std::chrono::milliseconds at_most = std::chrono::milliseconds::max());
-  // Sleeps for `delay` unless stopped first; returns false once stopped.
+  // Sleeps for `delay` on the env's clock unless stopped first; returns false once stopped.
   bool Sleep(std::chrono::milliseconds delay);
   // Thread-safe; also async-signal-safe enough to be called from a signal-handling thread.
   void Stop();

@@ -9,7 +9,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-TEST(BackoffTest, DoublesWithJitterUpToTheMaximum) {
+TEST(BackoffTest, DoublesWithEqualJitterUpToTheMaximum) {
   Backoff backoff(milliseconds(100), milliseconds(1000), 42);
   for (int round = 0; round < 50; ++round) {
     const auto first = backoff.Delay(1);
@@ -24,7 +24,7 @@ TEST(BackoffTest, DoublesWithJitterUpToTheMaximum) {
   }
 }
 
-TEST(BackoffTest, JitterSpreadsTheDelays) {
+TEST(BackoffTest, EqualJitterSpreadsTheDelays) {
   Backoff backoff(milliseconds(1000), milliseconds(1000), 7);
   std::set<int64_t> seen;
   for (int i = 0; i < 20; ++i) seen.insert(backoff.Delay(1).count());

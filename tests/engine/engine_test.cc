@@ -3,21 +3,28 @@
 #include "sqlite_cdc/engine.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/fake_env.h"
 #include "support/json_check.h"
 #include "support/process.h"
+#include "support/recording_logger.h"
 #include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
 
+using std::chrono::milliseconds;
 using testing::AppDb;
 using testing::WaitUntil;
 
@@ -250,26 +257,89 @@ TEST_F(EngineTest, BootstrapThenDrainDeliversEachChangeOnce) {
   EXPECT_EQ(app_.Int("SELECT last_deleted_id FROM __cdc_log_state"), 8);
 }
 
+// On simulated time (FakeEnv): the test reads the engine's schedule instead of waiting it out.
 TEST_F(EngineTest, ARetryWaitsAsLongAsTheHandlerAskedUpToTheMaximumBackoff) {
   SetUpCapture();
   InsertItems(0, 1);
+  testing::FakeEnv env;
   EngineOptions options = Options();
-  options.retry.max_backoff = std::chrono::milliseconds(300);
+  options.env = &env;
+  options.retry.max_backoff = milliseconds(300);
   auto engine = OpenEngine(options);
   RecordingHandler handler;
   handler.failures = 2;
-  handler.failure = HandlerResult::RetryAfter("429 Too Many Requests", std::chrono::milliseconds(200));
-  const auto start = std::chrono::steady_clock::now();
+  handler.failure = HandlerResult::RetryAfter("429 Too Many Requests", milliseconds(200));
   ASSERT_TRUE(engine->DrainOnce(handler).ok());
-  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(400));
+  EXPECT_EQ(env.waits(), std::vector<milliseconds>({milliseconds(200), milliseconds(200)}));
 
   handler.failures = 1;
   handler.failure = HandlerResult::RetryAfter("503", std::chrono::hours(1));
   InsertItems(1, 1);
-  const auto capped = std::chrono::steady_clock::now();
   ASSERT_TRUE(engine->DrainOnce(handler).ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - capped, std::chrono::seconds(30)) << "capped at max_backoff";
+  EXPECT_EQ(env.waits(), std::vector<milliseconds>({milliseconds(200), milliseconds(200), milliseconds(300)}))
+      << "capped at max_backoff";
   EXPECT_EQ(handler.all().size(), 2u);
+}
+
+TEST_F(EngineTest, TheRetryScheduleDoublesWithEqualJitterUpToTheMaximum) {
+  SetUpCapture();
+  InsertItems(0, 4);
+  testing::FakeEnv env;
+  EngineOptions options = Options();
+  options.env = &env;
+  options.retry.initial_backoff = milliseconds(100);
+  options.retry.max_backoff = milliseconds(400);
+  options.retry.max_attempts = 6;
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  handler.failures = 1000;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(engine->DrainOnce(handler).code(), Status::Code::kHandlerFailed);
+  const auto took = std::chrono::steady_clock::now() - started;
+
+  const std::vector<milliseconds> waits = env.waits();
+  ASSERT_EQ(waits.size(), 5u) << "one wait between two of the 6 attempts";
+  milliseconds base = options.retry.initial_backoff;
+  for (size_t i = 0; i < waits.size(); ++i) {
+    EXPECT_GE(waits[i], base / 2) << "retry " << i + 1;
+    EXPECT_LE(waits[i], base) << "retry " << i + 1;
+    base = std::min(base * 2, options.retry.max_backoff);
+  }
+  EXPECT_LT(took, std::accumulate(waits.begin(), waits.end(), milliseconds(0))) << "no wait was real";
+  EXPECT_EQ(handler.calls(), 6);
+  EXPECT_EQ(Backlog(), 4);
+}
+
+// An embedding program routes the library's log lines: they reach its Logger, none reach spdlog's
+// default logger (where they go without one, as in the command-line programs).
+TEST_F(EngineTest, TheEnginesLogLinesGoToTheInjectedLogger) {
+  SetUpCapture();
+  InsertItems(0, 3);
+  std::ostringstream spdlog_output;
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(spdlog_output)));
+  testing::FakeEnv env;
+  testing::RecordingLogger logger;
+  EngineOptions options = Options();
+  options.env = &env;
+  options.info_log = &logger;
+  options.retry.initial_backoff = milliseconds(100);
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  ASSERT_TRUE(engine->Bootstrap(handler).ok());
+  InsertItems(3, 2);
+  handler.failures = 1;
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  spdlog::set_default_logger(previous);
+
+  ASSERT_EQ(env.waits().size(), 1u);
+  EXPECT_EQ(logger.lines(), std::vector<std::string>({
+                                "info: bootstrap: 3 rows from 1 tables",
+                                "warning: handler failed on log ids 1..5 (attempt 1 of 10), retrying in " +
+                                    std::to_string(env.waits()[0].count()) + " ms: receiver unavailable",
+                            }));
+  EXPECT_EQ(spdlog_output.str(), "");
 }
 
 TEST_F(EngineTest, PastTheRetryBoundsItStopsWithTheLogUntouched) {

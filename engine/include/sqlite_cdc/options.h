@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "sqlite_cdc/env.h"
+#include "sqlite_cdc/logger.h"
+
 namespace sqlite_cdc {
 
 inline constexpr const char* kDefaultDbParams = "_pragma=journal_mode(wal)&_pragma=busy_timeout(5000)";
@@ -73,6 +76,12 @@ struct EngineOptions {
   std::string dead_letter_path;
   EngineObserver* observer = nullptr;            // not owned; must outlive the engine
   BootstrapProgressCallback bootstrap_progress;  // empty: no reports
+  // The clock and sleeps of the retry backoff and of the grouped deletions (see env.h). Not owned;
+  // must outlive the engine.
+  Env* env = Env::Default();
+  // Where the engine's log lines go. Not owned; must outlive the engine. Null: spdlog's default
+  // logger, which the command-line programs set up.
+  Logger* info_log = nullptr;
 };
 
 }  // namespace sqlite_cdc
