@@ -3,26 +3,11 @@
 #include <iostream>
 
 #include "capture_flags.h"
-#include "sinks/s3/s3_archive_reader.h"
+#include "sinks/archive_factory.h"
 #include "sqlite_cdc/restore.h"
 #include "sqlite_cdc/version.h"
 
-namespace {
-
 using sqlite_cdc::Status;
-
-Status BuildReader(const std::string& from, const sqlite_cdc::RestorePoint& point,
-                   std::unique_ptr<sqlite_cdc::sinks::S3ArchiveReader>* reader) {
-  sqlite_cdc::sinks::S3Location location;
-  if (Status status = sqlite_cdc::sinks::ParseS3Url(from, &location); !status.ok()) return status;
-  sqlite_cdc::sinks::AwsCredentials credentials;
-  if (Status status = sqlite_cdc::sinks::CredentialsFromEnvironment(&credentials); !status.ok()) return status;
-  auto client = std::make_unique<sqlite_cdc::sinks::S3Client>(location, credentials, std::chrono::seconds(30));
-  *reader = std::make_unique<sqlite_cdc::sinks::S3ArchiveReader>(std::move(client), point);
-  return Status::Ok();
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Rebuild a database from an sqlite-cdc S3 archive, up to a point in time", "sqlite-cdc-restore"};
@@ -46,8 +31,10 @@ int main(int argc, char** argv) {
                                                                    "' (expected e.g. 2026-11-22T10:00:00Z)"));
     }
   }
-  std::unique_ptr<sqlite_cdc::sinks::S3ArchiveReader> reader;
-  if (Status status = BuildReader(from, point, &reader); !status.ok()) return sqlite_cdc::cli::Report(program, status);
+  std::unique_ptr<sqlite_cdc::sinks::ArchiveReader> reader;
+  if (Status status = sqlite_cdc::sinks::MakeArchiveReader(from, point, &reader); !status.ok()) {
+    return sqlite_cdc::cli::Report(program, status);
+  }
   sqlite_cdc::RestoreReport report;
   if (Status status = sqlite_cdc::Restore(to, *reader, point, &report); !status.ok()) {
     return sqlite_cdc::cli::Report(program, status);

@@ -1,6 +1,7 @@
 #include "sinks/s3/s3_archive_reader.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -17,19 +18,23 @@ std::string Names(int64_t first, int64_t last) {
                        : "log ids " + std::to_string(first) + ".." + std::to_string(last);
 }
 
+// Reads are retried here (restore has no engine around it) with a short exponential backoff.
+Status WithRetries(const std::function<S3Outcome()>& request) {
+  for (int attempt = 1;; ++attempt) {
+    const S3Outcome outcome = request();
+    if (outcome.ok()) return Status::Ok();
+    if (outcome.kind != S3Outcome::Kind::kRetry || attempt == kAttempts) return Status::HandlerFailed(outcome.message);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+  }
+}
+
 }  // namespace
 
 S3ArchiveReader::S3ArchiveReader(std::unique_ptr<S3Client> client, RestorePoint point)
     : client_(std::move(client)), point_(point) {}
 
-// Reads are retried here (restore has no engine around it) with a short exponential backoff.
 Status S3ArchiveReader::Fetch(const std::string& key, std::string* body) {
-  for (int attempt = 1;; ++attempt) {
-    const S3Outcome outcome = client_->Get(key, body);
-    if (outcome.ok()) return Status::Ok();
-    if (outcome.kind != S3Outcome::Kind::kRetry || attempt == kAttempts) return Status::HandlerFailed(outcome.message);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
-  }
+  return WithRetries([&] { return client_->Get(key, body); });
 }
 
 Status S3ArchiveReader::FetchEvents(const std::string& key, Changes* batch) {
@@ -45,39 +50,46 @@ Status S3ArchiveReader::FetchEvents(const std::string& key, Changes* batch) {
 Status S3ArchiveReader::Schema(WatchedSchema* schema) { return Plan(schema); }
 
 Status S3ArchiveReader::Plan(WatchedSchema* schema) {
+  Listing listing;
+  if (Status status = List(&listing); !status.ok()) return status;
+  if (listing.schemas.empty()) {
+    return Status::InvalidInput("no archive at " + client_->location().Display() + " (no schema/ objects under it)");
+  }
+  if (Status status = ChooseSnapshot(listing); !status.ok()) return status;
+  objects_ = std::move(listing.changes);
+  std::sort(objects_.begin(), objects_.end(), [](const ChangesObject& a, const ChangesObject& b) {
+    return std::tie(a.first_id, a.last_id) < std::tie(b.first_id, b.last_id);
+  });
+  return ChooseSchema(listing.schemas, schema);
+}
+
+// Every object under the prefix, sorted into its kind by its name; other names are ignored.
+Status S3ArchiveReader::List(Listing* listing) {
   const S3Location& location = client_->location();
   const std::string root = location.prefix.empty() ? "" : location.prefix + "/";
   std::vector<std::string> keys;
-  for (int attempt = 1;; ++attempt) {
-    const S3Outcome outcome = client_->List(root, &keys);
-    if (outcome.ok()) break;
-    if (outcome.kind != S3Outcome::Kind::kRetry || attempt == kAttempts) return Status::HandlerFailed(outcome.message);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
-  }
-
-  std::map<int64_t, std::string> schemas;                 // position -> key
-  std::map<std::string, std::string> manifests;           // run -> key
-  std::map<std::string, std::vector<std::string>> parts;  // run -> part keys in order
+  if (Status status = WithRetries([&] { return client_->List(root, &keys); }); !status.ok()) return status;
   for (const std::string& key : keys) {
     const std::string name = key.substr(root.size());
     if (const auto range = ParseChangesObjectName(name)) {
-      objects_.push_back({key, range->first, range->second});
+      listing->changes.push_back({key, range->first, range->second});
     } else if (const auto position = ParseSchemaObjectName(name)) {
-      schemas[*position] = key;
+      listing->schemas[*position] = key;
     } else if (const auto run = ParseSnapshotManifestName(name)) {
-      manifests[*run] = key;
+      listing->manifests[*run] = key;
     } else if (name.rfind("snapshots/", 0) == 0 && name.find("/part-") != std::string::npos) {
-      parts[name.substr(10, name.find('/', 10) - 10)].push_back(key);
+      listing->parts[name.substr(10, name.find('/', 10) - 10)].push_back(key);
     }
   }
-  if (schemas.empty()) {
-    return Status::InvalidInput("no archive at " + location.Display() + " (no schema/ objects under it)");
-  }
+  return Status::Ok();
+}
 
-  // The newest whole snapshot at or before the point.
+// The newest whole snapshot at or before the point: its parts are read first, and the changes
+// start after its log position. Without one, the changes start at log id 1.
+Status S3ArchiveReader::ChooseSnapshot(const Listing& listing) {
   std::string chosen_run;
   SnapshotManifest chosen;
-  for (const auto& [run, key] : manifests) {
+  for (const auto& [run, key] : listing.manifests) {
     std::string text;
     SnapshotManifest manifest;
     if (Status status = Fetch(key, &text); !status.ok()) return status;
@@ -87,24 +99,25 @@ Status S3ArchiveReader::Plan(WatchedSchema* schema) {
     if (point_.timestamp_ms && (!taken || *taken > *point_.timestamp_ms)) continue;
     if (chosen_run.empty() || manifest.log_position >= chosen.log_position) chosen_run = run, chosen = manifest;
   }
-  if (!chosen_run.empty()) {
-    snapshot_parts_ = parts[chosen_run];
-    std::sort(snapshot_parts_.begin(), snapshot_parts_.end());
-    if (static_cast<int>(snapshot_parts_.size()) != chosen.parts) {
-      return Status::HandlerFailed("snapshot " + chosen_run + " has " + std::to_string(snapshot_parts_.size()) +
-                                   " of its " + std::to_string(chosen.parts) + " parts: the archive is incomplete");
-    }
-    next_id_ = chosen.log_position + 1;
-    starting_point_ = "snapshot " + chosen_run + " (" + std::to_string(chosen.rows) + " rows, log id " +
-                      std::to_string(chosen.log_position) + ")";
-  } else {
+  if (chosen_run.empty()) {
     starting_point_ = "no snapshot: from log id 1";
+    return Status::Ok();
   }
-  std::sort(objects_.begin(), objects_.end(), [](const ChangesObject& a, const ChangesObject& b) {
-    return std::tie(a.first_id, a.last_id) < std::tie(b.first_id, b.last_id);
-  });
+  const auto parts = listing.parts.find(chosen_run);
+  if (parts != listing.parts.end()) snapshot_parts_ = parts->second;
+  std::sort(snapshot_parts_.begin(), snapshot_parts_.end());
+  if (static_cast<int>(snapshot_parts_.size()) != chosen.parts) {
+    return Status::HandlerFailed("snapshot " + chosen_run + " has " + std::to_string(snapshot_parts_.size()) +
+                                 " of its " + std::to_string(chosen.parts) + " parts: the archive is incomplete");
+  }
+  next_id_ = chosen.log_position + 1;
+  starting_point_ = "snapshot " + chosen_run + " (" + std::to_string(chosen.rows) + " rows, log id " +
+                    std::to_string(chosen.log_position) + ")";
+  return Status::Ok();
+}
 
-  // The schema in effect at the point: the newest stored at or before it, else the oldest.
+// The schema in effect at the point: the newest stored at or before it, else the oldest.
+Status S3ArchiveReader::ChooseSchema(const std::map<int64_t, std::string>& schemas, WatchedSchema* schema) {
   bool have_schema = false;
   for (const auto& [position, key] : schemas) {
     if (point_.id && position > *point_.id && have_schema) break;

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "sinks/archive_reader.h"
 #include "sinks/s3/s3_client.h"
 #include "sqlite_cdc/restore.h"
 
@@ -13,7 +16,7 @@ namespace sqlite_cdc::sinks {
 // point, the schema in effect there, then every changes object after the snapshot in log order.
 // Overlapping objects (a batch re-cut after a restart) give each id once; a log id that no object
 // holds is an error, never a silently wrong database.
-class S3ArchiveReader : public RestoreSource {
+class S3ArchiveReader : public ArchiveReader {
  public:
   S3ArchiveReader(std::unique_ptr<S3Client> client, RestorePoint point);
 
@@ -21,7 +24,7 @@ class S3ArchiveReader : public RestoreSource {
   Status Next(Changes* batch) override;
 
   // What the plan chose, for the report: "snapshot <run> at log id N" or "no snapshot".
-  const std::string& starting_point() const { return starting_point_; }
+  const std::string& starting_point() const override { return starting_point_; }
 
  private:
   struct ChangesObject {
@@ -30,7 +33,18 @@ class S3ArchiveReader : public RestoreSource {
     int64_t last_id;
   };
 
+  // The archive's objects by kind, from one listing.
+  struct Listing {
+    std::vector<ChangesObject> changes;
+    std::map<int64_t, std::string> schemas;                 // log position -> key
+    std::map<std::string, std::string> manifests;           // snapshot run -> key
+    std::map<std::string, std::vector<std::string>> parts;  // snapshot run -> part keys
+  };
+
   Status Plan(WatchedSchema* schema);
+  Status List(Listing* listing);
+  Status ChooseSnapshot(const Listing& listing);
+  Status ChooseSchema(const std::map<int64_t, std::string>& schemas, WatchedSchema* schema);
   Status Fetch(const std::string& key, std::string* body);
   Status FetchEvents(const std::string& key, Changes* batch);
 

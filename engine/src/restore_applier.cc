@@ -1,0 +1,156 @@
+#include "restore_applier.h"
+
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "catalog.h"
+#include "schema/identifier.h"
+#include "schema/table_schema.h"
+
+namespace sqlite_cdc::internal {
+
+using nlohmann::json;
+
+// One restored table: how to bind a JSON member to each of its columns.
+struct RestoredTable {
+  schema::TableSchema schema;
+  std::map<std::string, const schema::Column*> columns;
+  bool keyed_by_rowid = false;
+};
+
+namespace {
+
+std::optional<std::string> FromHex(const std::string& hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string bytes;
+  bytes.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const auto digit = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int high = digit(hex[i]), low = digit(hex[i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    bytes += static_cast<char>(high * 16 + low);
+  }
+  return bytes;
+}
+
+// JSON as the triggers wrote it, back to the SQLite value: hex back to bytes in BLOB-declared
+// columns, "Infinity" back to a real in REAL columns.
+void Bind(Statement& statement, int index, const json& value, const schema::Column* column) {
+  sqlite3_stmt* handle = statement.handle();
+  if (value.is_null()) {
+    sqlite3_bind_null(handle, index);
+  } else if (value.is_boolean()) {
+    sqlite3_bind_int64(handle, index, value.get<bool>() ? 1 : 0);
+  } else if (value.is_number_integer()) {
+    sqlite3_bind_int64(handle, index, value.get<int64_t>());
+  } else if (value.is_number()) {
+    sqlite3_bind_double(handle, index, value.get<double>());
+  } else if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (column && schema::IsBlobDeclared(*column)) {
+      if (auto bytes = FromHex(text)) {
+        sqlite3_bind_blob64(handle, index, bytes->data(), bytes->size(), SQLITE_TRANSIENT);
+        return;
+      }
+    }
+    if (column && schema::AffinityOf(column->declared_type) == schema::Affinity::kReal &&
+        (text == "Infinity" || text == "-Infinity")) {
+      sqlite3_bind_double(handle, index, (text[0] == '-' ? -1 : 1) * std::numeric_limits<double>::infinity());
+      return;
+    }
+    sqlite3_bind_text64(handle, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  } else {
+    const std::string text = value.dump();
+    sqlite3_bind_text64(handle, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
+}
+
+const schema::Column* ColumnOf(const RestoredTable& table, const std::string& name) {
+  const auto found = table.columns.find(name);
+  return found == table.columns.end() ? nullptr : found->second;
+}
+
+}  // namespace
+
+RestoreApplier::RestoreApplier(Database& db, const WatchedSchema& schema) : db_(db) {
+  for (const TableDefinition& definition : schema.tables) {
+    db_.Execute(definition.create_sql);
+    auto table = std::make_unique<RestoredTable>();
+    table->schema = ReadTable(db_, definition.name);
+    for (const schema::Column& column : table->schema.columns) table->columns[column.name] = &column;
+    table->keyed_by_rowid = definition.key.empty();
+    tables_[definition.name] = std::move(table);
+  }
+}
+
+RestoreApplier::~RestoreApplier() = default;
+
+bool RestoreApplier::Apply(const Change& change) {
+  const auto found = tables_.find(change.table);
+  if (found == tables_.end()) return false;
+  const RestoredTable& table = *found->second;
+  const json key = json::parse(change.key);
+  if (change.operation == Operation::kDelete) {
+    Delete(table, key);
+  } else {
+    Upsert(table, key, json::parse(change.after.value_or("{}")));
+  }
+  return true;
+}
+
+Statement& RestoreApplier::Prepared(const std::string& sql) {
+  auto found = statements_.find(sql);
+  if (found == statements_.end()) found = statements_.emplace(sql, Statement(db_, sql)).first;
+  found->second.Reset();
+  return found->second;
+}
+
+void RestoreApplier::Upsert(const RestoredTable& table, const json& key, const json& image) {
+  std::string names, values;
+  std::vector<std::pair<const json*, const schema::Column*>> bound;
+  const auto add = [&](const std::string& name, const json& value, const schema::Column* column) {
+    if (!names.empty()) names += ", ", values += ", ";
+    names += schema::QuoteIdentifier(name);
+    values += "?";
+    bound.emplace_back(&value, column);
+  };
+  if (table.keyed_by_rowid && key.contains("rowid")) add(table.schema.RowidAlias(), key["rowid"], nullptr);
+  for (const auto& [name, value] : image.items()) {
+    // A column the table no longer has (dropped after this change) has nowhere to go.
+    if (const schema::Column* column = ColumnOf(table, name)) add(name, value, column);
+  }
+  if (bound.empty()) return;
+  Statement& statement = Prepared("INSERT OR REPLACE INTO " + schema::QuoteIdentifier(table.schema.name) + " (" +
+                                  names + ") VALUES (" + values + ")");
+  for (size_t i = 0; i < bound.size(); ++i) Bind(statement, static_cast<int>(i + 1), *bound[i].first, bound[i].second);
+  while (statement.Step()) {
+  }
+}
+
+void RestoreApplier::Delete(const RestoredTable& table, const json& key) {
+  std::string condition;
+  std::vector<std::pair<const json*, const schema::Column*>> bound;
+  for (const auto& [name, value] : key.items()) {
+    const bool rowid = table.keyed_by_rowid && name == "rowid";
+    const schema::Column* column = rowid ? nullptr : ColumnOf(table, name);
+    if (!rowid && !column) continue;
+    if (!condition.empty()) condition += " AND ";
+    condition += (rowid ? table.schema.RowidAlias() : schema::QuoteIdentifier(name)) + " IS ?";
+    bound.emplace_back(&value, column);
+  }
+  if (bound.empty()) return;
+  Statement& statement = Prepared("DELETE FROM " + schema::QuoteIdentifier(table.schema.name) + " WHERE " + condition);
+  for (size_t i = 0; i < bound.size(); ++i) Bind(statement, static_cast<int>(i + 1), *bound[i].first, bound[i].second);
+  while (statement.Step()) {
+  }
+}
+
+}  // namespace sqlite_cdc::internal

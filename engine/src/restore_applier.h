@@ -1,0 +1,41 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "database.h"
+#include "sqlite_cdc/change.h"
+#include "sqlite_cdc/watched_schema.h"
+
+namespace sqlite_cdc::internal {
+
+struct RestoredTable;
+
+// Applies changes to a new database's tables, one statement per change, statements cached: an
+// insert or update becomes INSERT OR REPLACE of its after-image, a delete deletes by key. Values go
+// back to what the triggers read (hex to bytes in BLOB-declared columns, "Infinity" to a real in
+// REAL columns); columns the table no longer has are left out.
+class RestoreApplier {
+ public:
+  // Creates every table of `schema` in `db`, which must outlive the applier.
+  RestoreApplier(Database& db, const WatchedSchema& schema);
+  ~RestoreApplier();
+  RestoreApplier(const RestoreApplier&) = delete;
+  RestoreApplier& operator=(const RestoreApplier&) = delete;
+
+  // False when the change's table is not in the schema.
+  bool Apply(const Change& change);
+
+ private:
+  Statement& Prepared(const std::string& sql);
+  void Upsert(const RestoredTable& table, const nlohmann::json& key, const nlohmann::json& image);
+  void Delete(const RestoredTable& table, const nlohmann::json& key);
+
+  Database& db_;
+  std::map<std::string, std::unique_ptr<RestoredTable>> tables_;
+  std::map<std::string, Statement> statements_;
+};
+
+}  // namespace sqlite_cdc::internal

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+
+#include "sqlite_cdc/restore.h"
+
+namespace sqlite_cdc::sinks {
+
+// A change-log archive read back for a restore: what Restore() reads, plus what the reader chose to
+// start from, for the report.
+class ArchiveReader : public RestoreSource {
+ public:
+  // After Schema(): the snapshot the restore starts from, or that there is none ("no snapshot: ...").
+  virtual const std::string& starting_point() const = 0;
+};
+
+}  // namespace sqlite_cdc::sinks
