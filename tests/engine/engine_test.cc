@@ -310,6 +310,28 @@ TEST_F(EngineTest, TheRetryScheduleDoublesWithEqualJitterUpToTheMaximum) {
   EXPECT_EQ(Backlog(), 4);
 }
 
+// The real environment's wait: a stop ends it at once, and the batch stays in the log.
+TEST_F(EngineTest, AStopCutsARetryWaitShort) {
+  SetUpCapture();
+  InsertItems(0, 2);
+  EngineOptions options = Options();
+  options.retry.initial_backoff = std::chrono::hours(1);
+  options.retry.max_backoff = std::chrono::hours(1);
+  auto engine = OpenEngine(options);
+  RecordingHandler handler;
+  handler.failures = 1;
+  Status result = Status::DatabaseError("not finished");
+  const auto started = std::chrono::steady_clock::now();
+  std::thread runner([&] { result = engine->DrainOnce(handler); });
+  ASSERT_TRUE(WaitUntil([&] { return handler.calls() == 1; }));
+  engine->Stop();
+  runner.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_TRUE(result.ok()) << result.message();
+  EXPECT_EQ(handler.calls(), 1);
+  EXPECT_EQ(Backlog(), 2);
+}
+
 // An embedding program routes the library's log lines: they reach its Logger, none reach spdlog's
 // default logger (where they go without one, as in the command-line programs).
 TEST_F(EngineTest, TheEnginesLogLinesGoToTheInjectedLogger) {
