@@ -77,7 +77,7 @@ struct EngineOptions {
   EngineObserver* observer = nullptr;            // not owned; must outlive the engine
   BootstrapProgressCallback bootstrap_progress;  // empty: no reports
   // The clock and sleeps of the retry backoff and of the grouped deletions (see env.h). Not owned;
-  // must outlive the engine.
+  // must outlive the engine. Null: Env::Default().
   Env* env = Env::Default();
   // Where the engine's log lines go. Not owned; must outlive the engine. Null: spdlog's default
   // logger, which the command-line programs set up.
