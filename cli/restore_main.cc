@@ -40,7 +40,10 @@ int main(int argc, char** argv) {
                       ->type_name("TIME");
   auto* at_id = app.add_option("--id", id, "restore every change up to this log id (1 or more)")
                     ->type_name("N")
-                    ->check(CLI::PositiveNumber);
+                    ->check([](const std::string& text) {
+                      const bool whole = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+                      return whole && text.find_first_not_of('0') != std::string::npos ? "" : "a log id is 1 or more";
+                    });
   at_time->excludes(at_id);
   app.set_version_flag("--version", sqlite_cdc::cli::VersionText());
   if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;

@@ -99,6 +99,10 @@ TEST_F(FirstUseCliTest, HelpListsTheOutputsAndTheAwsVariablesWithoutParserNoise)
   EXPECT_NE(cdc.find("--kafka-timeout DURATION=30s"), std::string::npos) << cdc;
   EXPECT_EQ(cdc.find("000ms"), std::string::npos) << cdc;
   EXPECT_EQ(text["sqlite-cdc status"].find("s3://"), std::string::npos) << "the outputs are streaming's, not status'";
+  // Nor in the parser's errors.
+  const auto bad_id = RunProcess(BinaryPath("sqlite-cdc-restore"), {"--from", "s3://b/p", "--to", "x.db", "--id", "0"});
+  EXPECT_EQ(bad_id.exit_code, 2);
+  EXPECT_FALSE(std::regex_search(bad_id.err, noise)) << bad_id.err;
 }
 
 TEST_F(FirstUseCliTest, VersionNamesTheSqliteItRunsOn) {
