@@ -20,6 +20,15 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
   return std::nullopt;
 }
 
+std::string WriteDuration(std::chrono::milliseconds duration) {
+  const long long ms = duration.count();
+  if (ms == 0) return "0ms";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 std::string FormatDuration(double seconds) {
   if (std::fabs(seconds) < 60) {
     char text[32];

@@ -18,20 +18,29 @@ void AddDurationOption(CLI::App& app, const std::string& name, std::chrono::mill
            target = *parsed;
          },
          help)
-      ->default_str(std::to_string(target.count()) + "ms");
+      ->default_str(WriteDuration(target))
+      ->type_name("DURATION");
 }
 
 void AddHttpFlags(CLI::App& app, sinks::HttpSinkOptions& http) {
   const std::string group = "HTTP output (http://, https://)";
-  app.add_option("--http-header", http.headers, "extra header 'Name: value' (repeatable; never logged)")->group(group);
+  app.add_option("--http-header", http.headers, "extra header 'Name: value' (repeatable; never logged)")
+      ->type_name("HEADER")
+      ->group(group);
   app.add_option("--http-header-file", http.headers_file, "file of 'Name: value' lines, for secret headers")
+      ->type_name("FILE")
       ->group(group);
   app.add_option("--webhook-secret-env", http.secret_env, "environment variable holding the signing secret")
+      ->type_name("VAR")
       ->group(group);
-  app.add_option("--webhook-secret-file", http.secret_file, "file holding the signing secret")->group(group);
+  app.add_option("--webhook-secret-file", http.secret_file, "file holding the signing secret")
+      ->type_name("FILE")
+      ->group(group);
   AddDurationOption(app, "--http-timeout", http.timeout, "timeout of each connect, write and read");
   app.get_option("--http-timeout")->group(group);
-  app.add_option("--http-ca-file", http.ca_file, "PEM file of CAs to trust instead of the system's")->group(group);
+  app.add_option("--http-ca-file", http.ca_file, "PEM file of CAs to trust instead of the system's")
+      ->type_name("FILE")
+      ->group(group);
   app.add_flag("--http-insecure-skip-verify", http.insecure_skip_verify, "accept any server certificate (unsafe)")
       ->group(group);
 }
@@ -40,6 +49,7 @@ void AddKafkaFlags(CLI::App& app, sinks::KafkaSinkOptions& kafka) {
   const std::string group = "Kafka output (kafka://)";
   app.add_option("--format", kafka.format, "record value: event (the change event JSON) or debezium")
       ->capture_default_str()
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"event", "debezium"}))
       ->group(group);
   app.add_flag_callback(
@@ -48,8 +58,11 @@ void AddKafkaFlags(CLI::App& app, sinks::KafkaSinkOptions& kafka) {
       ->group(group);
   app.add_option("--kafka-property", kafka.properties,
                  "librdkafka property name=value (repeatable; values never logged)")
+      ->type_name("NAME=VALUE")
       ->group(group);
-  app.add_option("--kafka-property-file", kafka.properties_file, "file of name=value lines, for secrets")->group(group);
+  app.add_option("--kafka-property-file", kafka.properties_file, "file of name=value lines, for secrets")
+      ->type_name("FILE")
+      ->group(group);
   AddDurationOption(app, "--kafka-timeout", kafka.timeout, "bound on each batch's delivery (message.timeout.ms)");
   app.get_option("--kafka-timeout")->group(group);
 }
@@ -57,8 +70,10 @@ void AddKafkaFlags(CLI::App& app, sinks::KafkaSinkOptions& kafka) {
 }  // namespace
 
 void AddOutputFlags(CLI::App& app, sinks::OutputOptions& options) {
-  app.add_option("--output", options.output, "-, json, http(s)://host[:port]/path, kafka://host:port[,...]/topic")
-      ->capture_default_str();
+  app.add_option("--output", options.output,
+                 "where the changes go: -, json, http(s)://..., kafka://..., s3://... (see Outputs below)")
+      ->capture_default_str()
+      ->type_name("OUTPUT");
   AddHttpFlags(app, options.http);
   AddKafkaFlags(app, options.kafka);
 }

@@ -3,24 +3,37 @@
 #include <iostream>
 
 #include "capture_flags.h"
+#include "help_format.h"
+#include "logging.h"
 #include "sinks/archive_factory.h"
 #include "sqlite_cdc/restore.h"
-#include "sqlite_cdc/version.h"
+#include "version_text.h"
 
 using sqlite_cdc::Status;
 
 int main(int argc, char** argv) {
   CLI::App app{"Rebuild a database from an sqlite-cdc S3 archive, up to a point in time", "sqlite-cdc-restore"};
+  sqlite_cdc::cli::UseReadableHelp(app);
+  app.footer(sqlite_cdc::cli::AwsEnvironmentHelp());
   std::string from, to, timestamp;
   int64_t id = 0;
-  app.add_option("--from", from, "s3://bucket/prefix[?endpoint=URL&region=R&force_path_style=true]")->required();
-  app.add_option("--to", to, "the database file to create (must not exist)")->required();
-  auto* at_time = app.add_option("--timestamp", timestamp, "restore every change at or before this RFC 3339 time");
-  auto* at_id = app.add_option("--id", id, "restore every change up to this log id")->check(CLI::PositiveNumber);
+  app.add_option("--from", from, "s3://bucket/prefix[?endpoint=URL&region=R&force_path_style=true]")
+      ->required()
+      ->type_name("URL");
+  app.add_option("--to", to, "the database file to create (must not exist)")->required()->type_name("FILE");
+  auto* at_time = app.add_option("--timestamp", timestamp, "restore every change at or before this RFC 3339 time")
+                      ->type_name("TIME");
+  auto* at_id = app.add_option("--id", id, "restore every change up to this log id (1 or more)")
+                    ->type_name("N")
+                    ->check([](const std::string& text) {
+                      const bool whole = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+                      return whole && text.find_first_not_of('0') != std::string::npos ? "" : "a log id is 1 or more";
+                    });
   at_time->excludes(at_id);
-  app.set_version_flag("--version", sqlite_cdc::kVersion);
+  app.set_version_flag("--version", sqlite_cdc::cli::VersionText());
   if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;
   const std::string program = app.get_name();
+  sqlite_cdc::cli::ConfigureLogging(program, "info");
 
   sqlite_cdc::RestorePoint point;
   if (at_id->count()) point.id = id;

@@ -13,12 +13,15 @@ CLI::App* AddStatusCommand(CLI::App& app, StatusFlags& flags) {
                                         "show the capture options, the watched tables and whether their triggers "
                                         "match, the backlog, the oldest change's age, "
                                         "the log's size and the last delivered id; read-only");
-  AddCaptureFlags(*status, flags.capture);
+  // Checked in RunStatus: --db may also be written before `status`.
+  AddCaptureFlags(*status, flags.capture)->required(false);
   status->add_flag("--json", flags.json, "print one JSON object");
   return status;
 }
 
 int RunStatus(const std::string& program, const StatusFlags& flags) {
+  if (flags.capture.db_path.empty())
+    return Report(program, Status::InvalidInput("--db is required (see status --help)"));
   CaptureStatus status;
   if (Status read = ReadCaptureStatus(flags.capture, &status); !read.ok()) return Report(program, read);
   std::cout << (flags.json ? FormatStatusJson(flags.capture.db_path, status)

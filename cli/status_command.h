@@ -12,12 +12,12 @@ struct StatusFlags {
   bool json = false;
 };
 
-// Registers the `status` subcommand on `app`: the capture flags (only needed for a database whose
-// setup stored no capture options) and --json. Returns it, to ask whether it was parsed.
+// Registers the `status` subcommand on `app`: the capture flags (only --db needed, unless setup
+// stored no capture options) and --json. Returns it, to ask whether it was parsed.
 CLI::App* AddStatusCommand(CLI::App& app, StatusFlags& flags);
 
 // Prints the capture's status on stdout, as text or one JSON object; returns the exit code (0, or
-// 2 with one line on stderr for a missing database or one without setup).
+// 2 with one line on stderr for no --db, a missing database or one without setup).
 int RunStatus(const std::string& program, const StatusFlags& flags);
 
 }  // namespace sqlite_cdc::cli
