@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "exit_code.h"
+#include "flag_names.h"
 #include "sinks/net/url_redaction.h"
 #include "sqlite_cdc/version.h"
 
@@ -41,8 +43,8 @@ int ParseOrExitCode(CLI::App& app, int argc, char** argv) {
 
 int Report(const std::string& program, const Status& status) {
   // Messages redact the URLs they quote where they are made; this catches any that did not.
-  if (!status.ok()) std::cerr << program << ": " << sinks::RedactUrls(status.message()) << "\n";
-  return status.ExitCode();
+  if (!status.ok()) std::cerr << program << ": " << sinks::RedactUrls(InFlagWords(status.message())) << "\n";
+  return ExitCode(status);
 }
 
 }  // namespace sqlite_cdc::cli

@@ -16,7 +16,8 @@ CLI::Option* AddCaptureFlags(CLI::App& app, CaptureOptions& options);
 // error, reported as one line on stderr.
 int ParseOrExitCode(CLI::App& app, int argc, char** argv);
 
-// Prints "<program>: <message>" for a failed status and returns its exit code.
+// Prints "<program>: <message>" for a failed (or cancelled) status, options said as flags, and returns
+// its exit code (ExitCode).
 int Report(const std::string& program, const Status& status);
 
 }  // namespace sqlite_cdc::cli

@@ -87,7 +87,7 @@ Status ApplyDurations(Flags& flags) {
       {&flags.ack_interval, &flags.engine.ack_interval}};
   for (const auto& [text, target] : fields) {
     const auto parsed = sqlite_cdc::cli::ParseDuration(*text);
-    if (!parsed) return Status::InvalidInput("invalid duration '" + *text + "' (expected e.g. 250ms, 2s, 1m)");
+    if (!parsed) return Status::InvalidArgument("invalid duration '" + *text + "' (expected e.g. 250ms, 2s, 1m)");
     *target = *parsed;
   }
   return Status::Ok();
@@ -106,7 +106,7 @@ int RunStatusCommand(const CLI::App& app, const sqlite_cdc::cli::StatusFlags& fl
     if (option->count() == 0) continue;
     return sqlite_cdc::cli::Report(
         app.get_name(),
-        Status::InvalidInput(option->get_name() + " before status: write sqlite-cdc status --db F ..."));
+        Status::InvalidArgument(option->get_name() + " before status: write sqlite-cdc status --db F ..."));
   }
   return sqlite_cdc::cli::RunStatus(app.get_name(), flags);
 }
@@ -150,7 +150,8 @@ int main(int argc, char** argv) {
   if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;
   const std::string program = app.get_name();
   if (status_command->parsed()) return RunStatusCommand(app, status_flags);
-  if (db->count() == 0) return sqlite_cdc::cli::Report(program, Status::InvalidInput("--db is required (see --help)"));
+  if (db->count() == 0)
+    return sqlite_cdc::cli::Report(program, Status::InvalidArgument("--db is required (see --help)"));
   if (Status status = ApplyDurations(flags); !status.ok()) return sqlite_cdc::cli::Report(program, status);
   ConfigureLogging(flags.log_level);
   flags.output.source_db = flags.engine.capture.db_path;
