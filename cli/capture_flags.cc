@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "exit_code.h"
+#include "flag_names.h"
 #include "sinks/net/url_redaction.h"
 #include "version_text.h"
 
@@ -47,16 +49,16 @@ Status TakeFlagsGivenBefore(const CLI::App& program, CLI::App& command) {
     if (given->count() == 0) continue;
     CLI::Option* own = command.get_option_no_throw(given->get_name());
     if (own == nullptr) {
-      return Status::InvalidInput(given->get_name() + " does not apply to " + command.get_name());
+      return Status::InvalidArgument(given->get_name() + " does not apply to " + command.get_name());
     }
     if (own->count() > 0) {
-      return Status::InvalidInput(given->get_name() + " given both before and after " + command.get_name());
+      return Status::InvalidArgument(given->get_name() + " given both before and after " + command.get_name());
     }
     own->add_result(given->results());
     try {
       own->run_callback();
     } catch (const CLI::ParseError& e) {
-      return Status::InvalidInput(sinks::RedactUrls(e.what()));
+      return Status::InvalidArgument(sinks::RedactUrls(e.what()));
     }
   }
   return Status::Ok();
@@ -64,8 +66,8 @@ Status TakeFlagsGivenBefore(const CLI::App& program, CLI::App& command) {
 
 int Report(const std::string& program, const Status& status) {
   // Messages redact the URLs they quote where they are made; this catches any that did not.
-  if (!status.ok()) std::cerr << program << ": " << sinks::RedactUrls(status.message()) << "\n";
-  return status.ExitCode();
+  if (!status.ok()) std::cerr << program << ": " << sinks::RedactUrls(InFlagWords(status.message())) << "\n";
+  return ExitCode(status);
 }
 
 }  // namespace sqlite_cdc::cli

@@ -17,11 +17,12 @@ CLI::Option* AddCaptureFlags(CLI::App& app, CaptureOptions& options);
 int ParseOrExitCode(CLI::App& app, int argc, char** argv);
 
 // A subcommand's flags may also be written before its name (`sqlite-cdc --db F status`): gives
-// `command` each option given to `program` that it has itself. kInvalidInput names an option that
+// `command` each option given to `program` that it has itself. kInvalidArgument names an option that
 // `command` does not take, or one given on both sides.
 Status TakeFlagsGivenBefore(const CLI::App& program, CLI::App& command);
 
-// Prints "<program>: <message>" for a failed status and returns its exit code.
+// Prints "<program>: <message>" for a failed (or cancelled) status, options said as flags, and returns
+// its exit code (ExitCode).
 int Report(const std::string& program, const Status& status);
 
 }  // namespace sqlite_cdc::cli

@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
   if (at_time->count()) {
     point.timestamp_ms = sqlite_cdc::ParseRfc3339Millis(timestamp);
     if (!point.timestamp_ms) {
-      return sqlite_cdc::cli::Report(program, Status::InvalidInput("invalid --timestamp '" + timestamp +
-                                                                   "' (expected e.g. 2026-11-22T10:00:00Z)"));
+      return sqlite_cdc::cli::Report(program, Status::InvalidArgument("invalid --timestamp '" + timestamp +
+                                                                      "' (expected e.g. 2026-11-22T10:00:00Z)"));
     }
   }
   std::unique_ptr<sqlite_cdc::sinks::ArchiveReader> reader;

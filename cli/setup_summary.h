@@ -9,7 +9,7 @@
 namespace sqlite_cdc::cli {
 
 // The tables the log of `options` (its --db and --log-table) watches, read without changing the
-// database. kInvalidInput when the file is missing or that log was never set up.
+// database. kInvalidArgument when the file is missing or that log was never set up.
 Status ReadWatchedTables(const CaptureOptions& options, std::vector<std::string>* tables);
 
 // The line a successful setup ends with: "app.db: watching 2 tables (items, users), log __cdc_log".

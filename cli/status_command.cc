@@ -21,7 +21,7 @@ CLI::App* AddStatusCommand(CLI::App& app, StatusFlags& flags) {
 
 int RunStatus(const std::string& program, const StatusFlags& flags) {
   if (flags.capture.db_path.empty())
-    return Report(program, Status::InvalidInput("--db is required (see status --help)"));
+    return Report(program, Status::InvalidArgument("--db is required (see status --help)"));
   CaptureStatus status;
   if (Status read = ReadCaptureStatus(flags.capture, &status); !read.ok()) return Report(program, read);
   std::cout << (flags.json ? FormatStatusJson(flags.capture.db_path, status)

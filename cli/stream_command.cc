@@ -30,7 +30,7 @@ Status ApplyDurations(StreamFlags& flags) {
       {&flags.ack_interval, &flags.engine.ack_interval}};
   for (const auto& [text, target] : fields) {
     const auto parsed = ParseDuration(*text);
-    if (!parsed) return Status::InvalidInput("invalid duration '" + *text + "' (expected e.g. 250ms, 2s, 1m)");
+    if (!parsed) return Status::InvalidArgument("invalid duration '" + *text + "' (expected e.g. 250ms, 2s, 1m)");
     *target = *parsed;
   }
   return Status::Ok();
@@ -110,7 +110,7 @@ CLI::Option* AddStreamFlags(CLI::App& app, StreamFlags& flags) {
 
 int RunStream(const std::string& program, StreamFlags& flags) {
   if (flags.engine.capture.db_path.empty())
-    return Report(program, Status::InvalidInput("--db is required (see --help)"));
+    return Report(program, Status::InvalidArgument("--db is required (see --help)"));
   if (Status status = ApplyDurations(flags); !status.ok()) return Report(program, status);
   ConfigureLogging(program, flags.log_level);
   flags.output.source_db = flags.engine.capture.db_path;
@@ -138,7 +138,7 @@ int RunStream(const std::string& program, StreamFlags& flags) {
   StopOnSignals stop(*engine);
   const Status status = Run(*engine, flags, tally);
   if (const int signal = stop.received(); signal != 0 && flags.bootstrap && !tally.snapshot_complete()) {
-    if (!status.ok()) {
+    if (!status.ok() && status.code() != Status::Code::kCancelled) {
       Report(program, status);
     } else {
       std::cerr << program << ": bootstrap interrupted by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << " after "

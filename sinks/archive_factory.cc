@@ -22,7 +22,7 @@ Status MakeArchiveReader(const std::string& from, const RestorePoint& point, std
     *reader = std::make_unique<S3ArchiveReader>(std::move(client), point);
     return Status::Ok();
   }
-  return Status::InvalidInput("unsupported --from '" + RedactUrl(from) + "' (expected s3://bucket/prefix)");
+  return Status::InvalidArgument("unsupported --from '" + RedactUrl(from) + "' (expected s3://bucket/prefix)");
 }
 
 }  // namespace sqlite_cdc::sinks

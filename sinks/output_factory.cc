@@ -15,7 +15,7 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
   const std::string& output = options.output;
   const bool kafka = output.rfind("kafka://", 0) == 0;
   if (!kafka && options.kafka.format != "event") {
-    return Status::InvalidInput("--format " + options.kafka.format + " applies to kafka:// outputs only");
+    return Status::InvalidArgument("--format " + options.kafka.format + " applies to kafka:// outputs only");
   }
   if (output == "-") {
     *handler = std::make_unique<StdoutSink>();
@@ -42,8 +42,8 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     if (Status status = KafkaSink::Create(std::move(config), &sink); !status.ok()) return status;
     *handler = std::move(sink);
   } else {
-    return Status::InvalidInput("unsupported --output '" + RedactUrl(output) +
-                                "' (expected -, json, http://..., https://..., kafka://... or s3://...)");
+    return Status::InvalidArgument("unsupported --output '" + RedactUrl(output) +
+                                   "' (expected -, json, http://..., https://..., kafka://... or s3://...)");
   }
   return Status::Ok();
 }

@@ -10,7 +10,7 @@
 namespace sqlite_cdc::sinks {
 
 // The one place that turns an --output value into a handler. Every sink is listed here explicitly.
-// Unknown or malformed values give kInvalidInput naming the value.
+// Unknown or malformed values give kInvalidArgument naming the value.
 Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>* handler);
 
 }  // namespace sqlite_cdc::sinks

@@ -110,7 +110,7 @@ std::string MetricsServer::url() const { return impl_->url(); }
 Status MetricsServer::Start(const std::string& address, Scrape scrape, Healthy healthy,
                             std::unique_ptr<MetricsServer>* server) {
   const auto bad = [&address](const std::string& why) {
-    return Status::InvalidInput("invalid --metrics-addr '" + address + "': " + why);
+    return Status::InvalidArgument("invalid --metrics-addr '" + address + "': " + why);
   };
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos || colon + 1 == address.size()) return bad("expected HOST:PORT");

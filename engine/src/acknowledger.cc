@@ -35,8 +35,11 @@ bool Acknowledger::MaybeFlush(bool force) {
   if (!force && pending_rows_ < max_rows_ && now - last_flush_ < interval_) return true;
   try {
     reader_.Acknowledge(delivered_);
-  } catch (const DatabaseError& error) {
-    if (!error.transient()) throw;
+  } catch (DatabaseError& error) {
+    if (!error.transient()) {
+      error.AddContext("acknowledge log ids " + std::to_string(acknowledged_ + 1) + ".." + std::to_string(delivered_));
+      throw;
+    }
     ++failures_;
     const milliseconds delay = backoff_.Delay(failures_);
     retry_at_ = env_->Now() + delay;

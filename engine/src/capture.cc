@@ -24,8 +24,8 @@ schema::TriggerOptions TriggerOptionsFor(const CaptureOptions& options) {
 }
 
 std::vector<Pragma> ValidateCaptureOptions(const CaptureOptions& options) {
-  if (options.log_table.empty()) throw InvalidInput("--log-table must not be empty");
-  if (options.log_table.find('\0') != std::string::npos) throw InvalidInput("--log-table holds a NUL byte");
+  if (options.log_table.empty()) throw InvalidInput("log_table must not be empty");
+  if (options.log_table.find('\0') != std::string::npos) throw InvalidInput("log_table holds a NUL byte");
   return ParseDbParams(options.db_params);
 }
 
@@ -34,7 +34,7 @@ void ApplyPragmas(Database& db, const std::vector<Pragma>& pragmas) {
     try {
       db.Execute(PragmaSql(pragma));
     } catch (const DatabaseError& error) {
-      throw InvalidInput("--db-params: " + pragma.name + ": " + error.what());
+      throw InvalidInput("db_params: " + pragma.name + ": " + error.what());
     }
   }
 }
@@ -57,8 +57,7 @@ std::vector<schema::TableSchema> ReadTables(Database& db, const std::vector<std:
 
 void RequireSetUpLog(Database& db, const CaptureOptions& options, const schema::LogTableNames& names) {
   if (!TableExists(db, names.log)) {
-    throw InvalidInput("no change log " + names.log + " in " + options.db_path +
-                       "; run sqlite-cdc-setup --setup first");
+    throw NotFound("no change log " + names.log + " in " + options.db_path + "; run sqlite-cdc-setup --setup first");
   }
   CheckLogTablesAreOurs(db, names);
 }

@@ -14,16 +14,16 @@ constexpr const char* kKeepUnchangedUpdates = "keep_unchanged_updates";
 
 struct Flag {
   const char* option;  // the config row's name
-  const char* flag;    // the command-line flag that sets it away from its default
+  const char* flag;    // the option set away from its default, as messages name it (the CLI maps it to its flag)
   bool CaptureOptions::*field;
   const char* on;  // how the stored value reads in messages
   const char* off;
 };
 
 constexpr Flag kFlags[] = {
-    {kBlobs, "--blobs", &CaptureOptions::blobs, "blobs on", "blobs off"},
-    {kSubsecond, "--disable-subsec", &CaptureOptions::subsecond, "millisecond timestamps", "whole-second timestamps"},
-    {kKeepUnchangedUpdates, "--keep-unchanged-updates", &CaptureOptions::keep_unchanged_updates,
+    {kBlobs, "blobs=true", &CaptureOptions::blobs, "blobs on", "blobs off"},
+    {kSubsecond, "subsecond=false", &CaptureOptions::subsecond, "millisecond timestamps", "whole-second timestamps"},
+    {kKeepUnchangedUpdates, "keep_unchanged_updates=true", &CaptureOptions::keep_unchanged_updates,
      "unchanged updates logged", "unchanged updates skipped"},
 };
 
@@ -85,7 +85,7 @@ CaptureOptions ResolveCaptureOptions(const CaptureOptions& given, const std::opt
     if (value == defaults.*flag.field || value == resolved.*flag.field) continue;
     throw InvalidInput(std::string(flag.flag) + " contradicts the capture options stored at setup (" +
                        (resolved.*flag.field ? flag.on : flag.off) +
-                       "); leave it out, or change the options with sqlite-cdc-setup --setup");
+                       "); leave it out, or change the stored options by running setup again");
   }
   return resolved;
 }

@@ -48,7 +48,7 @@ schema::TableSchema ReadTable(Database& db, const std::string& name) {
                  "SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main' AND name = ?1 "
                  "COLLATE NOCASE");
   list.Bind(1, name);
-  if (!list.Step()) throw InvalidInput("no such table: " + name);
+  if (!list.Step()) throw NotFound("no such table: " + name);
   schema::TableSchema table;
   table.name = std::string(list.Text(0));
   const std::string type(list.Text(1));
@@ -137,28 +137,28 @@ void CheckLogTablesAreOurs(Database& db, const schema::LogTableNames& names) {
   if (TableExists(db, names.log)) {
     const std::vector<std::string> expected(std::begin(schema::kLogColumns), std::end(schema::kLogColumns));
     if (ColumnNames(db, names.log) != expected) {
-      throw InvalidInput("log table name " + names.log + " is taken by a user table; choose another --log-table");
+      throw InvalidInput("log table " + names.log + " is taken by a user table; choose another log_table");
     }
   }
   if (TableExists(db, names.evicted)) {
     const std::vector<std::string> expected{"n", "tablename", "rid", "key", "before"};
     if (ColumnNames(db, names.evicted) != expected) {
       throw InvalidInput("table " + names.evicted + " (the log's eviction table) is taken by a user table; " +
-                         "choose another --log-table");
+                         "choose another log_table");
     }
   }
   if (TableExists(db, names.state)) {
     const std::vector<std::string> expected{"singleton", "last_deleted_id"};
     if (ColumnNames(db, names.state) != expected) {
       throw InvalidInput("table " + names.state + " (the log's state table) is taken by a user table; " +
-                         "choose another --log-table");
+                         "choose another log_table");
     }
   }
   if (TableExists(db, names.config)) {
     const std::vector<std::string> expected(std::begin(schema::kConfigColumns), std::end(schema::kConfigColumns));
     if (ColumnNames(db, names.config) != expected) {
       throw InvalidInput("table " + names.config + " (the log's config table) is taken by a user table; " +
-                         "choose another --log-table");
+                         "choose another log_table");
     }
   }
 }

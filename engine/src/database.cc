@@ -9,7 +9,7 @@ Database Database::Open(const std::string& path, int flags) {
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   Database owner(db);
   if (rc != SQLITE_OK) {
-    throw DatabaseError("open database " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    throw DatabaseError("open database " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)), rc);
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
@@ -23,13 +23,13 @@ Database Database::OpenReadOnly(const std::string& path) { return OpenExistingFi
 Database Database::OpenExistingFile(const std::string& path, int flags) {
   struct stat info {};
   if (path.empty() || ::stat(path.c_str(), &info) != 0) {
-    throw DatabaseError("database file not found: " + path, true);
+    throw NotFound("database file not found: " + path);
   }
-  if (!S_ISREG(info.st_mode)) throw DatabaseError("not a regular file: " + path, true);
+  if (!S_ISREG(info.st_mode)) throw InvalidInput("not a regular file: " + path);
   Database db = Open(path, flags);
   // The header is read lazily; ask for the schema now so that a non-database file fails here.
   const int rc = sqlite3_exec(db.db_, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
-  if (rc == SQLITE_NOTADB) throw DatabaseError("not an SQLite database: " + path, true);
+  if (rc == SQLITE_NOTADB) throw InvalidInput("not an SQLite database: " + path);
   if (rc != SQLITE_OK) db.Fail("open database " + path);
   return db;
 }
@@ -51,7 +51,7 @@ Database::~Database() {
 }
 
 void Database::Fail(std::string_view context) const {
-  throw DatabaseError(std::string(context) + ": " + sqlite3_errmsg(db_), false, sqlite3_extended_errcode(db_));
+  throw DatabaseError(std::string(context) + ": " + sqlite3_errmsg(db_), sqlite3_extended_errcode(db_));
 }
 
 void Database::Execute(std::string_view sql) {
@@ -106,7 +106,7 @@ bool Statement::Step() {
   const std::string message = sqlite3_errmsg(db_->handle());
   const int code = sqlite3_extended_errcode(db_->handle());
   sqlite3_reset(stmt_);
-  throw DatabaseError("step: " + message, false, code);
+  throw DatabaseError("step: " + message, code);
 }
 
 void Statement::Reset() {

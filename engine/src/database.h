@@ -3,43 +3,17 @@
 #include <sqlite3.h>
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "error.h"
+
 namespace sqlite_cdc::internal {
-
-// Thrown by the wrappers below; public calls turn it into a Status. `invalid_input` marks failures
-// that are the caller's to fix (no such file, not a database).
-class DatabaseError : public std::runtime_error {
- public:
-  DatabaseError(const std::string& message, bool invalid_input = false, int code = SQLITE_ERROR)
-      : std::runtime_error(message), invalid_input_(invalid_input), code_(code) {}
-  bool invalid_input() const { return invalid_input_; }
-  // SQLite's extended result code.
-  int code() const { return code_; }
-  // A busy or locked database (another connection held its lock past the busy timeout) or a full
-  // disk: faults that go away by themselves, so the engine waits and tries again.
-  bool transient() const {
-    const int primary = code_ & 0xff;
-    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL;
-  }
-
- private:
-  bool invalid_input_;
-  int code_;
-};
-
-// Thrown for input the caller must fix (unknown table, bad parameters): exit code 2.
-class InvalidInput : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 class Statement;
 
-// Owns one sqlite3 connection.
+// Owns one sqlite3 connection. Failures throw DatabaseError (or InvalidInput, NotFound at open).
 class Database {
  public:
   // Opens an existing database file read-write; never creates one.

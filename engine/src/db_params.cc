@@ -18,16 +18,16 @@ bool IsPlainWord(const std::string& text, bool allow_punctuation) {
 Pragma ParseOne(const std::string& part) {
   const std::string prefix = "_pragma=";
   if (part.rfind(prefix, 0) != 0) {
-    throw InvalidInput("--db-params: unsupported parameter '" + part + "' (expected _pragma=name(value))");
+    throw InvalidInput("db_params: unsupported parameter '" + part + "' (expected _pragma=name(value))");
   }
   const std::string body = part.substr(prefix.size());
   const size_t open = body.find('(');
   if (open == std::string::npos || body.back() != ')') {
-    throw InvalidInput("--db-params: malformed pragma '" + body + "' (expected name(value))");
+    throw InvalidInput("db_params: malformed pragma '" + body + "' (expected name(value))");
   }
   Pragma pragma{body.substr(0, open), body.substr(open + 1, body.size() - open - 2)};
   if (!IsPlainWord(pragma.name, false) || !IsPlainWord(pragma.value, true)) {
-    throw InvalidInput("--db-params: invalid pragma '" + body + "'");
+    throw InvalidInput("db_params: invalid pragma '" + body + "'");
   }
   return pragma;
 }

@@ -51,7 +51,7 @@ std::string DamagedRowJson(const DamagedRow& row) {
 
 DeadLetterFile::DeadLetterFile(const std::string& path) : path_(path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw InvalidInput("cannot open --dead-letter file " + path + ": " + std::strerror(errno));
+  if (fd_ < 0) throw InvalidInput("cannot open dead_letter_path file " + path + ": " + std::strerror(errno));
 }
 
 DeadLetterFile::~DeadLetterFile() {
@@ -64,10 +64,10 @@ void DeadLetterFile::Append(const DamagedRow& row) {
   for (size_t done = 0; done < line.size();) {
     const ssize_t written = ::write(fd_, line.data() + done, line.size() - done);
     if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) throw DatabaseError("write --dead-letter file " + path_ + ": " + std::strerror(errno));
+    if (written <= 0) throw DatabaseError("write dead_letter_path file " + path_ + ": " + std::strerror(errno));
     done += static_cast<size_t>(written);
   }
-  if (::fdatasync(fd_) != 0) throw DatabaseError("sync --dead-letter file " + path_ + ": " + std::strerror(errno));
+  if (::fdatasync(fd_) != 0) throw DatabaseError("sync dead_letter_path file " + path_ + ": " + std::strerror(errno));
 }
 
 }  // namespace sqlite_cdc::internal

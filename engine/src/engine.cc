@@ -28,9 +28,9 @@ using internal::InvalidInput;
 namespace {
 
 Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTableNames& names) {
-  if (options.batch_size == 0) throw InvalidInput("--batch-size must be at least 1");
-  if (options.poll_interval.count() <= 0) throw InvalidInput("--poll-interval must be positive");
-  if (options.retry.max_attempts < 1) throw InvalidInput("retry attempts must be at least 1");
+  if (options.batch_size == 0) throw InvalidInput("batch_size must be at least 1");
+  if (options.poll_interval.count() <= 0) throw InvalidInput("poll_interval must be positive");
+  if (options.retry.max_attempts < 1) throw InvalidInput("retry.max_attempts must be at least 1");
   if (options.ack_interval.count() < 0) throw InvalidInput("ack_interval must not be negative");
   internal::ValidateCaptureOptions(options.capture);
   Database db = Database::OpenExisting(options.capture.db_path);
@@ -73,6 +73,9 @@ class EngineImpl {
   Status DrainOnce(ChangesHandler& handler) {
     Status status = DrainRemovingWhatWasDelivered(handler);
     FlushAcknowledgements();
+    if (status.ok() && watcher_.stopped()) {
+      return Status::Cancelled("stopped before the log was drained; what was not delivered stays in the log");
+    }
     return status;
   }
 
@@ -90,25 +93,31 @@ class EngineImpl {
   }
 
   Status Bootstrap(ChangesHandler& handler, int64_t* log_position) {
+    if (watcher_.stopped()) return BootstrapCancelled(0, std::nullopt);
     std::vector<schema::TableSchema> tables;
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
     bool accepted = false;
     Status announced = AnnounceSchema(handler, reader_.LastLoggedId(), &accepted);
-    if (!announced.ok() || !accepted) return announced;
+    if (!announced.ok()) return announced;
+    if (!accepted) return BootstrapCancelled(0, std::nullopt);
     internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond,
                                   options_.bootstrap_progress);
     log_.Info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
     internal::DeliveryProgress delivery(options_.bootstrap_progress, spool.tables());
+    int64_t delivered = 0;
     for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
          spool.Next(options_.batch_size, batch_)) {
-      if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
+      if (Status status = Deliver(handler, batch_, &accepted); !status.ok()) return status;
+      if (!accepted) return BootstrapCancelled(delivered, spool.rows());
+      delivered += static_cast<int64_t>(batch_.size());
       delivery.Delivered(static_cast<int64_t>(batch_.size()));
     }
-    if (watcher_.stopped()) return Status::Ok();
+    if (watcher_.stopped()) return BootstrapCancelled(delivered, spool.rows());
     const int64_t position = spool.log_position();
     Status status =
         CallWithRetries([&] { return handler.OnSnapshotComplete(position); }, "the end of the bootstrap", &accepted);
-    if (!status.ok() || !accepted) return status;
+    if (!status.ok()) return status;
+    if (!accepted) return BootstrapCancelled(delivered, spool.rows());
     if (log_position) *log_position = spool.log_position();
     return Status::Ok();
   }
@@ -119,13 +128,22 @@ class EngineImpl {
   }
 
   Status BootstrapThenDrain(ChangesHandler& handler) {
-    if (Status status = BootstrapPastItsLog(handler); !status.ok() || watcher_.stopped()) return status;
+    if (Status status = BootstrapPastItsLog(handler); !status.ok()) return status;
     return DrainOnce(handler);
   }
 
   void Stop() { watcher_.Stop(); }
 
  private:
+  // A bootstrap cut short by Stop(): `rows` of the snapshot, when it was taken, and how many of them
+  // the handler accepted.
+  static Status BootstrapCancelled(int64_t delivered, std::optional<int64_t> rows) {
+    const std::string done = rows ? "after " + std::to_string(delivered) + " of " + std::to_string(*rows) + " rows"
+                                  : "before its snapshot was taken";
+    return Status::Cancelled("stopped during the bootstrap " + done +
+                             "; a bootstrap run again starts from the first row");
+  }
+
   // Bootstrap, then what the log holds up to the snapshot's position, which the snapshot already
   // reflects, leaves the log undelivered.
   Status BootstrapPastItsLog(ChangesHandler& handler) {
@@ -199,8 +217,11 @@ class EngineImpl {
         *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
         if (attempt > 1 && options_.observer) options_.observer->OnDatabaseRecovered();
         return true;
-      } catch (const internal::DatabaseError& error) {
-        if (!error.transient()) throw;
+      } catch (internal::DatabaseError& error) {
+        if (!error.transient()) {
+          error.AddContext("read the next batch after log id " + std::to_string(cursor_));
+          throw;
+        }
         const auto delay = backoff_.Delay(attempt);
         log_.Warn("could not read the log (attempt {}), retrying in {} ms: {}", attempt, delay.count(), error.what());
         if (options_.observer) options_.observer->OnDatabaseRetry();

@@ -1,6 +1,7 @@
 #include "sqlite_cdc/log_backlog.h"
 
 #include "database.h"
+#include "guarded.h"
 #include "log_backlog_query.h"
 #include "schema/identifier.h"
 #include "schema/log_table_sql.h"
@@ -27,13 +28,11 @@ LogBacklog QueryLogBacklog(Database& db, const schema::LogTableNames& names, int
 }  // namespace internal
 
 Status ReadLogBacklog(const CaptureOptions& capture, LogBacklog* backlog, int64_t delivered_floor) {
-  try {
+  return internal::GuardedDoing("read the backlog of " + capture.db_path, [&] {
     internal::Database db = internal::Database::OpenReadOnly(capture.db_path);
     *backlog = internal::QueryLogBacklog(db, schema::LogTableNames::For(capture.log_table), delivered_floor);
     return Status::Ok();
-  } catch (const std::exception& error) {
-    return Status::DatabaseError(error.what());
-  }
+  });
 }
 
 }  // namespace sqlite_cdc

@@ -32,7 +32,8 @@ std::string SafeName(const std::string& name) {
 
 std::string RealPath(const std::string& path) {
   const std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr), &std::free);
-  if (!real) throw DatabaseError("resolve " + path + ": " + std::strerror(errno), errno == ENOENT);
+  if (!real && errno == ENOENT) throw NotFound("resolve " + path + ": " + std::strerror(errno));
+  if (!real) throw DatabaseError("resolve " + path + ": " + std::strerror(errno));
   return real.get();
 }
 

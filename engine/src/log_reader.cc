@@ -103,10 +103,10 @@ int64_t LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
   }
   read_.Reset();
   if (stop) {
-    throw DatabaseError("log id " + std::to_string(stop->id) + " (table " + Printable(stop->table) + ", operation " +
-                        Printable(stop->operation) + ") is damaged: " + stop->problem +
-                        "; it and every change after it stay in the log undelivered. Repair or delete that row, "
-                        "or run with --dead-letter FILE to set damaged rows aside (see the README)");
+    throw Corruption("log id " + std::to_string(stop->id) + " (table " + Printable(stop->table) + ", operation " +
+                     Printable(stop->operation) + ") is damaged: " + stop->problem +
+                     "; it and every change after it stay in the log undelivered. Repair or delete that row, "
+                     "or name a file in dead_letter_path where damaged rows are set aside (see the README)");
   }
   return consumed;
 }

@@ -14,6 +14,17 @@ using internal::Database;
 
 constexpr int64_t kChangesPerTransaction = 100'000;
 
+// Applier::Apply, naming the change when the database refuses it.
+bool ApplyOne(internal::RestoreApplier& applier, const Change& change) {
+  try {
+    return applier.Apply(change);
+  } catch (internal::Error& error) {
+    error.AddContext(change.bootstrap ? "apply a snapshot row of table " + change.table
+                                      : "apply log id " + std::to_string(change.id) + " to table " + change.table);
+    throw;
+  }
+}
+
 Status RestoreInto(const std::string& db_path, RestoreSource& source, const RestorePoint& point,
                    RestoreReport* report) {
   WatchedSchema schema;
@@ -27,14 +38,17 @@ Status RestoreInto(const std::string& db_path, RestoreSource& source, const Rest
   int64_t in_transaction = 0;
   Changes batch;
   for (;;) {
-    if (Status status = source.Next(&batch); !status.ok()) return status;
+    if (Status status = source.Next(&batch); !status.ok()) {
+      return status.WithContext(report->last_id > 0 ? "read the archive after log id " + std::to_string(report->last_id)
+                                                    : std::string("read the archive"));
+    }
     if (batch.empty()) break;
     for (const Change& change : batch) {
       if (!point.Includes(change)) {
         db.Execute("COMMIT");
         return Status::Ok();
       }
-      if (!applier.Apply(change)) {
+      if (!ApplyOne(applier, change)) {
         ++report->skipped_unknown_tables;
         continue;
       }
@@ -61,10 +75,11 @@ Status RestoreInto(const std::string& db_path, RestoreSource& source, const Rest
 Status Restore(const std::string& db_path, RestoreSource& source, const RestorePoint& point, RestoreReport* report) {
   std::error_code ignored;
   if (std::filesystem::exists(db_path, ignored)) {
-    return Status::InvalidInput("refusing to overwrite " + db_path + ": restore builds a new database file");
+    return Status::InvalidArgument("refusing to overwrite " + db_path + ": restore builds a new database file");
   }
   *report = RestoreReport{};
-  Status status = internal::Guarded([&] { return RestoreInto(db_path, source, point, report); });
+  Status status =
+      internal::GuardedDoing("restore into " + db_path, [&] { return RestoreInto(db_path, source, point, report); });
   if (!status.ok()) {
     for (const char* suffix : {"", "-journal", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix, ignored);
   }

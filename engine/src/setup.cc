@@ -75,7 +75,7 @@ std::vector<std::string> ResyncWatched(Database& db, const std::vector<std::stri
 }  // namespace
 
 Status Setup(const CaptureOptions& options, SetupReport* report) {
-  return internal::Guarded([&] {
+  return internal::GuardedDoing("set up " + options.db_path, [&] {
     const auto pragmas = internal::ValidateCaptureOptions(options);
     const schema::TriggerOptions trigger_options = internal::TriggerOptionsFor(options);
     const schema::LogTableNames& names = trigger_options.names;
@@ -123,7 +123,7 @@ Status Setup(const CaptureOptions& options, SetupReport* report) {
 }
 
 Status Teardown(const CaptureOptions& options, const TeardownOptions& teardown) {
-  return internal::Guarded([&] {
+  return internal::GuardedDoing("tear down " + options.db_path, [&] {
     const auto pragmas = internal::ValidateCaptureOptions(options);
     const schema::TriggerOptions trigger_options = internal::TriggerOptionsFor(options);
     const schema::LogTableNames& names = trigger_options.names;
@@ -174,7 +174,7 @@ Status Teardown(const CaptureOptions& options, const TeardownOptions& teardown) 
                                   : 0;
       if (backlog > 0 && !teardown.discard_undelivered) {
         throw InvalidInput("the log " + names.log + " still holds " + std::to_string(backlog) +
-                           " undelivered changes; drain them with sqlite-cdc first, or pass --force to discard them");
+                           " undelivered changes; drain them first, or discard them with discard_undelivered");
       }
       db.Execute(schema::DropLogTablesSql(names));
     } else if (stored) {

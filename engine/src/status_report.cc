@@ -72,7 +72,7 @@ void ReadBacklog(Database& db, const schema::LogTableNames& names, std::chrono::
 
 Status ReadCaptureStatus(const CaptureOptions& options, CaptureStatus* status,
                          std::chrono::system_clock::time_point now) {
-  return internal::Guarded([&] {
+  return internal::GuardedDoing("read the status of " + options.db_path, [&] {
     internal::ValidateCaptureOptions(options);
     const schema::LogTableNames names = schema::LogTableNames::For(options.log_table);
     // Read-only, and no --db-params applied: journal_mode and the like would write to the file.

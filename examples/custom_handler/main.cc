@@ -24,6 +24,19 @@ class CountingHandler : public sqlite_cdc::ChangesHandler {
   std::map<std::string, int> counts_;
 };
 
+// This program's exit codes, which are its own business: 2 when the caller must fix something.
+int ExitCode(const sqlite_cdc::Status& status) {
+  switch (status.code()) {
+    case sqlite_cdc::Status::Code::kOk:
+      return 0;
+    case sqlite_cdc::Status::Code::kInvalidArgument:
+    case sqlite_cdc::Status::Code::kNotFound:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -36,12 +49,12 @@ int main(int argc, char** argv) {
   std::unique_ptr<sqlite_cdc::Engine> engine;
   if (auto status = sqlite_cdc::Engine::Open(options, &engine); !status.ok()) {
     std::cerr << "custom_handler: " << status.message() << "\n";
-    return status.ExitCode();
+    return ExitCode(status);
   }
   CountingHandler handler;
   if (auto status = engine->DrainOnce(handler); !status.ok()) {
     std::cerr << "custom_handler: " << status.message() << "\n";
-    return status.ExitCode();
+    return ExitCode(status);
   }
   for (const auto& [what, count] : handler.counts()) std::cout << what << " " << count << "\n";
   return 0;

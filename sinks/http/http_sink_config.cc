@@ -31,16 +31,16 @@ Status ParseHeaderLine(const std::string& line, const std::string& where, HttpHe
   const std::string name = Trim(line.substr(0, colon));
   if (colon == std::string::npos || name.empty() ||
       !std::all_of(name.begin(), name.end(), [](unsigned char c) { return IsTokenChar(c); })) {
-    return Status::InvalidInput("invalid header in " + where + ": expected 'Name: value'");
+    return Status::InvalidArgument("invalid header in " + where + ": expected 'Name: value'");
   }
   const std::string value = Trim(line.substr(colon + 1));
   if (value.find_first_of("\r\n") != std::string::npos || value.find('\0') != std::string::npos) {
-    return Status::InvalidInput("invalid header '" + name + "' in " + where + ": the value holds a line break");
+    return Status::InvalidArgument("invalid header '" + name + "' in " + where + ": the value holds a line break");
   }
   static const char* const kOurs[] = {"host",       "content-length", "content-type",      "transfer-encoding",
                                       "connection", "webhook-id",     "webhook-timestamp", "webhook-signature"};
   if (std::find(std::begin(kOurs), std::end(kOurs), Lower(name)) != std::end(kOurs)) {
-    return Status::InvalidInput("header '" + name + "' in " + where + " is set by sqlite-cdc itself");
+    return Status::InvalidArgument("header '" + name + "' in " + where + " is set by sqlite-cdc itself");
   }
   headers->emplace_back(name, value);
   return Status::Ok();
@@ -48,7 +48,7 @@ Status ParseHeaderLine(const std::string& line, const std::string& where, HttpHe
 
 Status ReadWholeFile(const std::string& path, const std::string& what, std::string* text) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidInput("cannot read " + what + " '" + path + "'");
+  if (!in) return Status::InvalidArgument("cannot read " + what + " '" + path + "'");
   std::ostringstream content;
   content << in.rdbuf();
   *text = content.str();
@@ -57,24 +57,27 @@ Status ReadWholeFile(const std::string& path, const std::string& what, std::stri
 
 Status ReadSecret(const HttpSinkOptions& options, std::optional<std::string>* key) {
   if (!options.secret_env.empty() && !options.secret_file.empty()) {
-    return Status::InvalidInput("give the webhook secret by --webhook-secret-env or --webhook-secret-file, not both");
+    return Status::InvalidArgument(
+        "give the webhook secret by --webhook-secret-env or --webhook-secret-file, not both");
   }
   std::string secret;
   if (!options.secret_env.empty()) {
     const char* value = std::getenv(options.secret_env.c_str());
     if (value == nullptr || *value == '\0') {
-      return Status::InvalidInput("environment variable " + options.secret_env + " (--webhook-secret-env) is not set");
+      return Status::InvalidArgument("environment variable " + options.secret_env +
+                                     " (--webhook-secret-env) is not set");
     }
     secret = value;
   } else if (!options.secret_file.empty()) {
     if (Status status = ReadWholeFile(options.secret_file, "webhook secret file", &secret); !status.ok()) return status;
     secret = Trim(secret);
-    if (secret.empty()) return Status::InvalidInput("webhook secret file '" + options.secret_file + "' is empty");
+    if (secret.empty()) return Status::InvalidArgument("webhook secret file '" + options.secret_file + "' is empty");
   } else {
     return Status::Ok();
   }
   *key = WebhookSigningKey(secret);
-  if (!*key || (*key)->empty()) return Status::InvalidInput("the webhook secret starts with whsec_ but is not base64");
+  if (!*key || (*key)->empty())
+    return Status::InvalidArgument("the webhook secret starts with whsec_ but is not base64");
   return Status::Ok();
 }
 
@@ -97,15 +100,15 @@ Status ResolveHttpSinkConfig(const std::string& url, const HttpSinkOptions& opti
     }
   }
   if (Status status = ReadSecret(options, &resolved.signing_key); !status.ok()) return status;
-  if (options.timeout.count() <= 0) return Status::InvalidInput("--http-timeout must be positive");
+  if (options.timeout.count() <= 0) return Status::InvalidArgument("--http-timeout must be positive");
   resolved.timeout = options.timeout;
   if (!options.ca_file.empty() && !std::ifstream(options.ca_file)) {
-    return Status::InvalidInput("cannot read CA file '" + options.ca_file + "' (--http-ca-file)");
+    return Status::InvalidArgument("cannot read CA file '" + options.ca_file + "' (--http-ca-file)");
   }
   resolved.tls.ca_file = options.ca_file;
   resolved.tls.verify = !options.insecure_skip_verify;
   if (!resolved.url.endpoint.tls && (!options.ca_file.empty() || options.insecure_skip_verify)) {
-    return Status::InvalidInput("--http-ca-file and --http-insecure-skip-verify need an https:// URL");
+    return Status::InvalidArgument("--http-ca-file and --http-insecure-skip-verify need an https:// URL");
   }
   *config = std::move(resolved);
   return Status::Ok();

@@ -20,7 +20,7 @@ struct HttpSinkConfig {
   TlsOptions tls;
 };
 
-// Fails with kInvalidInput naming the URL, flag, file or variable at fault, never a header value
+// Fails with kInvalidArgument naming the URL, flag, file or variable at fault, never a header value
 // or the secret.
 Status ResolveHttpSinkConfig(const std::string& url, const HttpSinkOptions& options, HttpSinkConfig* config);
 

@@ -61,11 +61,11 @@ Status ParseKafkaProperty(const std::string& text, const std::string& where, Kaf
   const std::string name = Trim(text.substr(0, equals));
   if (equals == std::string::npos || name.empty() ||
       !std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '_'; })) {
-    return Status::InvalidInput("invalid Kafka property in " + where + ": expected name=value");
+    return Status::InvalidArgument("invalid Kafka property in " + where + ": expected name=value");
   }
   std::string value = Trim(text.substr(equals + 1));
   if (const char* why = WhyReserved(name, value)) {
-    return Status::InvalidInput("Kafka property '" + name + "' in " + where + " cannot be changed: it " + why);
+    return Status::InvalidArgument("Kafka property '" + name + "' in " + where + " cannot be changed: it " + why);
   }
   properties->emplace_back(name, std::move(value));
   return Status::Ok();
@@ -73,7 +73,7 @@ Status ParseKafkaProperty(const std::string& text, const std::string& where, Kaf
 
 Status ReadKafkaPropertyFile(const std::string& path, KafkaProperties* properties) {
   std::ifstream in(path);
-  if (!in) return Status::InvalidInput("cannot read Kafka property file '" + path + "'");
+  if (!in) return Status::InvalidArgument("cannot read Kafka property file '" + path + "'");
   int number = 0;
   for (std::string line; std::getline(in, line);) {
     ++number;

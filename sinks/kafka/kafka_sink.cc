@@ -51,7 +51,7 @@ Status KafkaSink::OpenProducer() {
     // librdkafka's message may quote the value, which may be a secret.
     const std::string why =
         result == RD_KAFKA_CONF_UNKNOWN ? "librdkafka has no such property" : RedactValues(error, config_.properties);
-    return Status::InvalidInput("Kafka property '" + name + "': " + why);
+    return Status::InvalidArgument("Kafka property '" + name + "': " + why);
   };
   // Ours first where the user may override (client.id), the guarantees last so nothing undoes them
   // (ParseKafkaProperty refuses them anyway).
@@ -78,7 +78,7 @@ Status KafkaSink::OpenProducer() {
   rd_kafka_conf_set_opaque(conf.get(), this);
   producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error));
   if (!producer_) {
-    return Status::InvalidInput("cannot create the Kafka producer: " + RedactValues(error, config_.properties));
+    return Status::InvalidArgument("cannot create the Kafka producer: " + RedactValues(error, config_.properties));
   }
   conf.release();  // rd_kafka_new owns it now
   return Status::Ok();

@@ -32,7 +32,7 @@ class KafkaSink : public ChangesHandler {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-  // Creates the producer (no network yet). Fails with kInvalidInput when librdkafka refuses a
+  // Creates the producer (no network yet). Fails with kInvalidArgument when librdkafka refuses a
   // property, naming it but never its value.
   static Status Create(KafkaSinkConfig config, std::unique_ptr<KafkaSink>* sink,
                        Clock now = std::chrono::system_clock::now);

@@ -14,7 +14,7 @@ Status ResolveKafkaSinkConfig(const std::string& url, const KafkaSinkOptions& op
   } else if (options.format == "debezium") {
     resolved.format = KafkaFormat::kDebezium;
   } else {
-    return Status::InvalidInput("unknown --format '" + options.format + "' (expected event or debezium)");
+    return Status::InvalidArgument("unknown --format '" + options.format + "' (expected event or debezium)");
   }
   resolved.tombstones = options.tombstones;
   // The file first: a flag given on the command line wins over the file, as the later setting.
@@ -30,7 +30,7 @@ Status ResolveKafkaSinkConfig(const std::string& url, const KafkaSinkOptions& op
   }
   // message.timeout.ms is a 32-bit count of milliseconds (about 24 days).
   if (options.timeout.count() <= 0 || options.timeout.count() > std::numeric_limits<int32_t>::max()) {
-    return Status::InvalidInput("--kafka-timeout must be positive and at most 596h");
+    return Status::InvalidArgument("--kafka-timeout must be positive and at most 596h");
   }
   resolved.timeout = options.timeout;
   resolved.source_db = source_db;

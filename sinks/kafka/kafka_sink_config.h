@@ -25,7 +25,7 @@ struct KafkaSinkConfig {
   std::string source_db;  // the database file, named in Debezium's source.db
 };
 
-// Fails with kInvalidInput naming the URL, flag, file or property at fault, never a property value.
+// Fails with kInvalidArgument naming the URL, flag, file or property at fault, never a property value.
 Status ResolveKafkaSinkConfig(const std::string& url, const KafkaSinkOptions& options, const std::string& source_db,
                               KafkaSinkConfig* config);
 

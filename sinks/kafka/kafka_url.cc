@@ -77,7 +77,7 @@ bool ValidTopic(std::string_view topic, std::string* problem) {
 
 Status ParseKafkaUrl(const std::string& url, KafkaUrl* parsed) {
   auto invalid = [&url](const std::string& problem) {
-    return Status::InvalidInput("invalid Kafka URL '" + RedactUrl(url) + "': " + problem);
+    return Status::InvalidArgument("invalid Kafka URL '" + RedactUrl(url) + "': " + problem);
   };
   if (url.rfind(kScheme, 0) != 0) return invalid("expected kafka://host:port[,host:port]/topic");
   const std::string_view rest = std::string_view(url).substr(kScheme.size());

@@ -14,7 +14,7 @@ struct KafkaUrl {
   std::string topic;              // the template, `{table}` still in it
 };
 
-// Fails with kInvalidInput and one line naming the URL and what is wrong with it.
+// Fails with kInvalidArgument and one line naming the URL and what is wrong with it.
 Status ParseKafkaUrl(const std::string& url, KafkaUrl* parsed);
 
 // The topic a change of `table` goes to. Kafka topic names allow only [A-Za-z0-9._-]: any other

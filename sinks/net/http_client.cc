@@ -161,7 +161,7 @@ class HttpClient::Impl {
         context->load_verify_file(tls_options_.ca_file, ec);
       }
       if (ec)
-        return Status::InvalidInput("cannot load CA certificates '" + tls_options_.ca_file + "': " + ec.message());
+        return Status::InvalidArgument("cannot load CA certificates '" + tls_options_.ca_file + "': " + ec.message());
     } else {
       context->set_verify_mode(ssl::verify_none, ec);
     }

@@ -32,7 +32,7 @@ std::string HttpEndpoint::HostHeader() const {
 
 Status ParseHttpUrl(const std::string& text, HttpUrl* url) {
   const auto bad = [&text](const std::string& why) {
-    return Status::InvalidInput("invalid URL '" + RedactUrl(text) + "': " + why);
+    return Status::InvalidArgument("invalid URL '" + RedactUrl(text) + "': " + why);
   };
   HttpUrl parsed;
   std::string rest;

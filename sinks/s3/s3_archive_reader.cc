@@ -18,12 +18,25 @@ std::string Names(int64_t first, int64_t last) {
                        : "log ids " + std::to_string(first) + ".." + std::to_string(last);
 }
 
+// A read that failed for good: the store stayed unreachable (kUnavailable), a listed object is gone
+// (the archive is damaged), or the store refused it.
+Status GaveUp(const S3Outcome& outcome, int attempts) {
+  switch (outcome.kind) {
+    case S3Outcome::Kind::kRetry:
+      return Status::Unavailable(outcome.message + " (gave up after " + std::to_string(attempts) + " attempts)");
+    case S3Outcome::Kind::kNotFound:
+      return Status::Corruption(outcome.message + ": the archive lists an object it does not hold");
+    default:
+      return Status::HandlerFailed(outcome.message);
+  }
+}
+
 // Reads are retried here (restore has no engine around it) with a short exponential backoff.
 Status WithRetries(const std::function<S3Outcome()>& request) {
   for (int attempt = 1;; ++attempt) {
     const S3Outcome outcome = request();
     if (outcome.ok()) return Status::Ok();
-    if (outcome.kind != S3Outcome::Kind::kRetry || attempt == kAttempts) return Status::HandlerFailed(outcome.message);
+    if (outcome.kind != S3Outcome::Kind::kRetry || attempt == kAttempts) return GaveUp(outcome, attempt);
     std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
   }
 }
@@ -42,7 +55,7 @@ Status S3ArchiveReader::FetchEvents(const std::string& key, Changes* batch) {
   if (Status status = Fetch(key, &compressed); !status.ok()) return status;
   const auto text = Gunzip(compressed);
   if (!text || !ParseEventLines(*text, batch)) {
-    return Status::HandlerFailed("archive object " + key + " is damaged (not gzipped change events)");
+    return Status::Corruption("archive object " + key + " is damaged (not gzipped change events)");
   }
   return Status::Ok();
 }
@@ -53,7 +66,7 @@ Status S3ArchiveReader::Plan(WatchedSchema* schema) {
   Listing listing;
   if (Status status = List(&listing); !status.ok()) return status;
   if (listing.schemas.empty()) {
-    return Status::InvalidInput("no archive at " + client_->location().Display() + " (no schema/ objects under it)");
+    return Status::NotFound("no archive at " + client_->location().Display() + " (no schema/ objects under it)");
   }
   if (Status status = ChooseSnapshot(listing); !status.ok()) return status;
   objects_ = std::move(listing.changes);
@@ -93,7 +106,7 @@ Status S3ArchiveReader::ChooseSnapshot(const Listing& listing) {
     std::string text;
     SnapshotManifest manifest;
     if (Status status = Fetch(key, &text); !status.ok()) return status;
-    if (!ParseManifestJson(text, &manifest)) return Status::HandlerFailed("archive object " + key + " is damaged");
+    if (!ParseManifestJson(text, &manifest)) return Status::Corruption("archive object " + key + " is damaged");
     if (point_.id && manifest.log_position > *point_.id) continue;
     const auto taken = ParseRfc3339Millis(manifest.taken_at);
     if (point_.timestamp_ms && (!taken || *taken > *point_.timestamp_ms)) continue;
@@ -107,8 +120,8 @@ Status S3ArchiveReader::ChooseSnapshot(const Listing& listing) {
   if (parts != listing.parts.end()) snapshot_parts_ = parts->second;
   std::sort(snapshot_parts_.begin(), snapshot_parts_.end());
   if (static_cast<int>(snapshot_parts_.size()) != chosen.parts) {
-    return Status::HandlerFailed("snapshot " + chosen_run + " has " + std::to_string(snapshot_parts_.size()) +
-                                 " of its " + std::to_string(chosen.parts) + " parts: the archive is incomplete");
+    return Status::Corruption("snapshot " + chosen_run + " has " + std::to_string(snapshot_parts_.size()) + " of its " +
+                              std::to_string(chosen.parts) + " parts: the archive is incomplete");
   }
   next_id_ = chosen.log_position + 1;
   starting_point_ = "snapshot " + chosen_run + " (" + std::to_string(chosen.rows) + " rows, log id " +
@@ -125,7 +138,7 @@ Status S3ArchiveReader::ChooseSchema(const std::map<int64_t, std::string>& schem
     WatchedSchema candidate;
     if (Status status = Fetch(key, &text); !status.ok()) return status;
     if (!ParseSchemaJson(text, &candidate, &stored_at)) {
-      return Status::HandlerFailed("archive object " + key + " is damaged");
+      return Status::Corruption("archive object " + key + " is damaged");
     }
     const auto stored = ParseRfc3339Millis(stored_at);
     if (have_schema && point_.timestamp_ms && stored && *stored > *point_.timestamp_ms) break;
@@ -147,9 +160,9 @@ Status S3ArchiveReader::Next(Changes* batch) {
     if (object.last_id < next_id_) continue;  // already applied from an overlapping object
     if (point_.id && object.first_id > *point_.id) break;
     if (object.first_id > next_id_) {
-      return Status::HandlerFailed("the archive is missing " + Names(next_id_, object.first_id - 1) +
-                                   " (an object before " + object.key + " is gone, or the archive began without a " +
-                                   "snapshot); refusing to restore past the gap");
+      return Status::Corruption("the archive is missing " + Names(next_id_, object.first_id - 1) +
+                                " (an object before " + object.key + " is gone, or the archive began without a " +
+                                "snapshot); refusing to restore past the gap");
     }
     Changes events;
     if (Status status = FetchEvents(object.key, &events); !status.ok()) return status;
@@ -158,14 +171,14 @@ Status S3ArchiveReader::Next(Changes* batch) {
     }
     if (batch->empty() || batch->front().id != next_id_ || batch->back().id != object.last_id ||
         batch->back().id - batch->front().id + 1 != static_cast<int64_t>(batch->size())) {
-      return Status::HandlerFailed("archive object " + object.key + " does not hold the ids its name says");
+      return Status::Corruption("archive object " + object.key + " does not hold the ids its name says");
     }
     next_id_ = object.last_id + 1;
     return Status::Ok();
   }
   if (point_.id && next_id_ <= *point_.id) {
-    return Status::InvalidInput("the archive ends at log id " + std::to_string(next_id_ - 1) +
-                                ", before the requested " + std::to_string(*point_.id));
+    return Status::InvalidArgument("the archive ends at log id " + std::to_string(next_id_ - 1) +
+                                   ", before the requested " + std::to_string(*point_.id));
   }
   return Status::Ok();
 }

@@ -33,8 +33,8 @@ bool IsRetryable(int status, const std::string& code) {
 Status CredentialsFromEnvironment(AwsCredentials* credentials) {
   const char* id = std::getenv("AWS_ACCESS_KEY_ID");
   const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
-  if (!id || !*id) return Status::InvalidInput("AWS_ACCESS_KEY_ID is not set (the S3 archive needs credentials)");
-  if (!secret || !*secret) return Status::InvalidInput("AWS_SECRET_ACCESS_KEY is not set");
+  if (!id || !*id) return Status::InvalidArgument("AWS_ACCESS_KEY_ID is not set (the S3 archive needs credentials)");
+  if (!secret || !*secret) return Status::InvalidArgument("AWS_SECRET_ACCESS_KEY is not set");
   credentials->access_key_id = id;
   credentials->secret_access_key = secret;
   const char* token = std::getenv("AWS_SESSION_TOKEN");

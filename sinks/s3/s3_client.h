@@ -22,7 +22,7 @@ struct S3Outcome {
   bool ok() const { return kind == Kind::kOk; }
 };
 
-// Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; kInvalidInput names the
+// Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; kInvalidArgument names the
 // missing variable (not a value).
 Status CredentialsFromEnvironment(AwsCredentials* credentials);
 

@@ -63,7 +63,7 @@ std::string S3Location::Display() const { return "s3://" + bucket + (prefix.empt
 
 Status ParseS3Url(const std::string& text, S3Location* location) {
   const auto bad = [&text](const std::string& why) {
-    return Status::InvalidInput("invalid URL '" + RedactUrl(text) + "': " + why);
+    return Status::InvalidArgument("invalid URL '" + RedactUrl(text) + "': " + why);
   };
   if (text.rfind("s3://", 0) != 0) return bad("expected s3://bucket/prefix");
   std::string rest = text.substr(5);

@@ -223,6 +223,14 @@ TEST_F(CdcCliTest, BadInputIsOneLineExitTwoAndTheDatabaseUntouched) {
   expect_refused({"--db", path_, "--poll-interval", "soon"}, "invalid duration");
 }
 
+// The library names its options (poll_interval); the program says them as its flags.
+TEST_F(CdcCliTest, ALibraryErrorAboutAnOptionNamesTheFlag) {
+  SetUpCapture();
+  const auto result = RunProcess(BinaryPath("sqlite-cdc"), {"--db", path_, "--drain", "--poll-interval", "0ms"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.err, "sqlite-cdc: --poll-interval must be positive\n");
+}
+
 TEST_F(CdcCliTest, BootstrapAloneDeliversTheTableAndExits) {
   {
     testing::AppDb app(path_);

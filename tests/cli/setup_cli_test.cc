@@ -69,6 +69,17 @@ TEST_F(SetupCliTest, BadInputIsOneLineExitTwoAndNoChange) {
   ExpectRefused({"--db", path_, "--setup", "--log-table", "users"}, "taken by a user table");
 }
 
+// The library says which option keeps the changes (discard_undelivered); the program names its flag.
+TEST_F(SetupCliTest, TeardownOfUndeliveredChangesNamesTheFlagThatDiscardsThem) {
+  ASSERT_EQ(Setup({"--db", path_, "--setup"}).exit_code, 0);
+  testing::AppDb(path_).Exec("INSERT INTO users VALUES (1, 'a@x')");
+  ExpectRefused({"--db", path_, "--teardown"},
+                "sqlite-cdc-setup: the log __cdc_log still holds 1 undelivered changes; drain them first, or discard "
+                "them with --force\n");
+  const auto forced = Setup({"--db", path_, "--teardown", "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+}
+
 TEST_F(SetupCliTest, VersionAndHelpExitZero) {
   auto version = Setup({"--version"});
   EXPECT_EQ(version.exit_code, 0);

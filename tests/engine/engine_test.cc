@@ -6,6 +6,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -327,7 +328,7 @@ TEST_F(EngineTest, AStopCutsARetryWaitShort) {
   engine->Stop();
   runner.join();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
-  EXPECT_TRUE(result.ok()) << result.message();
+  EXPECT_EQ(result.code(), Status::Code::kCancelled) << result.ToString();
   EXPECT_EQ(handler.calls(), 1);
   EXPECT_EQ(Backlog(), 2);
 }
@@ -374,7 +375,6 @@ TEST_F(EngineTest, PastTheRetryBoundsItStopsWithTheLogUntouched) {
   handler.failures = 1000;
   const Status status = engine->DrainOnce(handler);
   EXPECT_EQ(status.code(), Status::Code::kHandlerFailed);
-  EXPECT_EQ(status.ExitCode(), 1);
   EXPECT_NE(status.message().find("receiver unavailable"), std::string::npos) << status.message();
   EXPECT_EQ(handler.calls(), 3);
   EXPECT_EQ(Backlog(), 10);
@@ -397,7 +397,7 @@ TEST_F(EngineTest, ASecondEngineOnTheSameLogIsRefused) {
   auto first = OpenEngine(Options());
   std::unique_ptr<Engine> second;
   const Status status = Engine::Open(Options(), &second);
-  EXPECT_EQ(status.ExitCode(), 2);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(status.message().find("another sqlite-cdc engine"), std::string::npos) << status.message();
   first.reset();
   EXPECT_TRUE(Engine::Open(Options(), &second).ok()) << "the lock goes with the first engine";
@@ -407,7 +407,7 @@ TEST_F(EngineTest, ADatabaseWithoutSetupIsBadInputAndStaysUntouched) {
   const auto schema = testing::SchemaSnapshot(app_);
   std::unique_ptr<Engine> engine;
   const Status status = Engine::Open(Options(), &engine);
-  EXPECT_EQ(status.ExitCode(), 2);
+  EXPECT_EQ(status.code(), Status::Code::kNotFound);
   EXPECT_NE(status.message().find("sqlite-cdc-setup --setup"), std::string::npos) << status.message();
   EXPECT_EQ(testing::SchemaSnapshot(app_), schema);
   EXPECT_EQ(AppDb(path_).Text("PRAGMA journal_mode"), "delete");
@@ -581,6 +581,134 @@ TEST_F(EngineTest, TextThatIsNotUtf8ArrivesAsValidJson) {
   std::string event;
   AppendEventJson(event, handler.all().at(0));
   EXPECT_EQ(testing::StrictJson(event)["after"]["note"], "A\xEF\xBF\xBD(\xEF\xBF\xBD");
+}
+
+// What a program embedding the engine gets back: a code it can act on and a message naming the
+// option in the library's own words.
+TEST_F(EngineTest, BadOptionsAreInvalidArgumentsNamedAsTheOptionsSpellThem) {
+  SetUpCapture();
+  const auto refused = [&](const std::function<void(EngineOptions&)>& change) {
+    EngineOptions options = Options();
+    change(options);
+    std::unique_ptr<Engine> engine;
+    return Engine::Open(options, &engine).ToString();
+  };
+  EXPECT_EQ(refused([](EngineOptions& o) { o.batch_size = 0; }), "invalid argument: batch_size must be at least 1");
+  EXPECT_EQ(refused([](EngineOptions& o) { o.poll_interval = std::chrono::milliseconds(0); }),
+            "invalid argument: poll_interval must be positive");
+  EXPECT_EQ(refused([](EngineOptions& o) { o.retry.max_attempts = 0; }),
+            "invalid argument: retry.max_attempts must be at least 1");
+  EXPECT_EQ(refused([](EngineOptions& o) { o.capture.log_table = ""; }),
+            "invalid argument: log_table must not be empty");
+  EXPECT_EQ(refused([](EngineOptions& o) { o.capture.db_params = "_pragma=nope"; }),
+            "invalid argument: db_params: malformed pragma 'nope' (expected name(value))");
+}
+
+TEST_F(EngineTest, AFailedOpenLeavesTheCallersEngineAsItWas) {
+  SetUpCapture();
+  std::unique_ptr<Engine> engine = OpenEngine(Options());
+  Engine* const first = engine.get();
+  EngineOptions options = Options();
+  options.batch_size = 0;
+  EXPECT_EQ(Engine::Open(options, &engine).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(engine.get(), first);
+}
+
+TEST_F(EngineTest, WhatDoesNotExistIsNotFound) {
+  EngineOptions options = Options();
+  options.capture.db_path = dir_.File("missing.db");
+  std::unique_ptr<Engine> engine;
+  EXPECT_EQ(Engine::Open(options, &engine).ToString(),
+            "not found: database file not found: " + dir_.File("missing.db"));
+  SetUpCapture();
+  options = Options();
+  options.capture.tables = {"nope"};
+  EXPECT_EQ(Engine::Open(options, &engine).ToString(), "not found: no such table: nope");
+}
+
+TEST_F(EngineTest, ADamagedLogRowIsCorruptionNamingItsId) {
+  SetUpCapture();
+  InsertItems(0, 2);
+  const int64_t damaged = app_.Int("SELECT max(id) FROM __cdc_log");
+  app_.Exec("UPDATE __cdc_log SET operation = 'MERGE' WHERE id = " + std::to_string(damaged));
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  const Status status = engine->DrainOnce(handler);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption) << status.ToString();
+  EXPECT_EQ(
+      status.message().rfind("log id " + std::to_string(damaged) + " (table items, operation MERGE) is damaged", 0), 0u)
+      << status.message();
+  EXPECT_EQ(handler.all().size(), 1u) << "the row before it is delivered";
+}
+
+// An error from deep in the engine says what the engine was doing when it happened.
+TEST_F(EngineTest, AFailedRemovalFromTheLogNamesTheIdsItWasRemoving) {
+  SetUpCapture();
+  InsertItems(0, 3);
+  app_.Exec("CREATE TRIGGER keep BEFORE DELETE ON __cdc_log BEGIN SELECT RAISE(ABORT, 'kept by a test'); END");
+  auto engine = OpenEngine(Options());
+  RecordingHandler handler;
+  const Status status = engine->DrainOnce(handler);
+  ASSERT_EQ(handler.all().size(), 3u);
+  EXPECT_EQ(status.code(), Status::Code::kDatabaseError) << status.ToString();
+  const std::string last = std::to_string(handler.all().back().id);
+  EXPECT_NE(status.message().find("acknowledge log ids "), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find(".." + last + ": step: kept by a test"), std::string::npos) << status.message();
+  EXPECT_EQ(Backlog(), 3) << "nothing left the log";
+}
+
+// Stops the engine from inside the first batch it is handed, which it accepts.
+class StoppingHandler : public RecordingHandler {
+ public:
+  explicit StoppingHandler(std::unique_ptr<Engine>& engine) : engine_(engine) {}
+  HandlerResult Handle(const Changes& batch) override {
+    engine_->Stop();
+    return RecordingHandler::Handle(batch);
+  }
+
+ private:
+  std::unique_ptr<Engine>& engine_;
+};
+
+TEST_F(EngineTest, AStoppedBootstrapIsCancelledNotOk) {
+  InsertItems(0, 25);
+  SetUpCapture();
+  EngineOptions options = Options();
+  options.batch_size = 10;
+  auto engine = OpenEngine(options);
+  StoppingHandler handler(engine);
+  const Status status = engine->Bootstrap(handler);
+  EXPECT_EQ(status.ToString(),
+            "cancelled: stopped during the bootstrap after 10 of 25 rows; a bootstrap run again starts from the "
+            "first row");
+  EXPECT_EQ(handler.all().size(), 10u);
+}
+
+TEST_F(EngineTest, AStoppedBootstrapThenCdcIsCancelledBeforeItsCdcBegins) {
+  InsertItems(0, 25);
+  SetUpCapture();
+  InsertItems(100, 3);
+  EngineOptions options = Options();
+  options.batch_size = 10;
+  auto engine = OpenEngine(options);
+  StoppingHandler handler(engine);
+  EXPECT_EQ(engine->BootstrapThenCdc(handler).code(), Status::Code::kCancelled);
+  EXPECT_EQ(Backlog(), 3) << "the log is delivered by a later run";
+}
+
+TEST_F(EngineTest, StopIsFinalAndEachCallSaysSoAtOnce) {
+  SetUpCapture();
+  InsertItems(0, 3);
+  auto engine = OpenEngine(Options());
+  engine->Stop();
+  RecordingHandler handler;
+  EXPECT_EQ(engine->Bootstrap(handler).code(), Status::Code::kCancelled);
+  EXPECT_EQ(engine->DrainOnce(handler).code(), Status::Code::kCancelled);
+  EXPECT_EQ(engine->BootstrapThenDrain(handler).code(), Status::Code::kCancelled);
+  EXPECT_EQ(engine->BootstrapThenCdc(handler).code(), Status::Code::kCancelled);
+  EXPECT_TRUE(engine->RunCdc(handler).ok()) << "a stop is how RunCdc ends";
+  EXPECT_EQ(handler.calls(), 0);
+  EXPECT_EQ(Backlog(), 3);
 }
 
 }  // namespace

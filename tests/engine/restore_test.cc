@@ -173,7 +173,7 @@ TEST_F(RestoreTest, RefusesToOverwriteAFile) {
   Drain(archive);
   RestoreReport report;
   const Status status = Restore(source_path_, archive, RestorePoint{}, &report);
-  EXPECT_EQ(status.code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(status.message().find("refusing to overwrite"), std::string::npos);
 }
 

@@ -88,7 +88,7 @@ TEST_F(TriggerSetupTest, TeardownRefusesToDropUndeliveredChangesUnlessForced) {
   app_.Exec("INSERT INTO users VALUES (1, 'a@x')");
   const auto with_log = SchemaSnapshot(app_);
   const Status refused = Teardown(Options());
-  EXPECT_EQ(refused.ExitCode(), 2);
+  EXPECT_EQ(refused.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(refused.message().find("1 undelivered"), std::string::npos) << refused.message();
   EXPECT_EQ(SchemaSnapshot(app_), with_log) << "a refused teardown must change nothing";
   EXPECT_TRUE(Teardown(Options(), TeardownOptions{true}).ok());
@@ -134,11 +134,12 @@ TEST_F(TriggerSetupTest, TableNamesAreMatchedAsSqliteMatchesThem) {
 class BadSetupInputTest : public TriggerSetupTest {
  protected:
   // Runs setup and checks it failed as bad input, naming `cause`, with the database untouched.
-  void ExpectRefused(const CaptureOptions& options, const std::string& cause) {
+  void ExpectRefused(const CaptureOptions& options, const std::string& cause,
+                     Status::Code code = Status::Code::kInvalidArgument) {
     const auto schema_before = SchemaSnapshot(app_);
     const std::string mode_before = AppDb(path_).Text("PRAGMA journal_mode");
     const Status status = sqlite_cdc::Setup(options);
-    EXPECT_EQ(status.ExitCode(), 2) << status.message();
+    EXPECT_EQ(status.code(), code) << status.ToString();
     EXPECT_NE(status.message().find(cause), std::string::npos) << status.message();
     EXPECT_EQ(status.message().find('\n'), std::string::npos);
     EXPECT_EQ(SchemaSnapshot(app_), schema_before);
@@ -146,7 +147,9 @@ class BadSetupInputTest : public TriggerSetupTest {
   }
 };
 
-TEST_F(BadSetupInputTest, UnknownTable) { ExpectRefused(Options({"users", "nope"}), "no such table: nope"); }
+TEST_F(BadSetupInputTest, UnknownTable) {
+  ExpectRefused(Options({"users", "nope"}), "no such table: nope", Status::Code::kNotFound);
+}
 
 TEST_F(BadSetupInputTest, View) {
   app_.Exec("CREATE VIEW active AS SELECT * FROM users");
@@ -161,13 +164,13 @@ TEST_F(BadSetupInputTest, VirtualTable) {
 TEST_F(BadSetupInputTest, LogTableNameTakenByAUserTable) {
   CaptureOptions options = Options();
   options.log_table = "orders";
-  ExpectRefused(options, "log table name orders is taken");
+  ExpectRefused(options, "log table orders is taken by a user table; choose another log_table");
 }
 
 TEST_F(BadSetupInputTest, MalformedDbParams) {
   CaptureOptions options = Options();
   options.db_params = "_pragma=journal_mode";
-  ExpectRefused(options, "--db-params");
+  ExpectRefused(options, "db_params: malformed pragma");
 }
 
 TEST_F(BadSetupInputTest, TableWatchedByAnotherLog) {
@@ -181,7 +184,7 @@ TEST_F(BadSetupInputTest, MissingDatabaseFileIsNotCreated) {
   CaptureOptions options = Options();
   options.db_path = dir_.File("missing.db");
   const Status status = sqlite_cdc::Setup(options);
-  EXPECT_EQ(status.ExitCode(), 2);
+  EXPECT_EQ(status.code(), Status::Code::kNotFound);
   EXPECT_NE(status.message().find("not found"), std::string::npos) << status.message();
   EXPECT_FALSE(std::filesystem::exists(options.db_path));
 }
@@ -194,7 +197,7 @@ TEST_F(BadSetupInputTest, FileThatIsNotADatabase) {
   CaptureOptions options = Options();
   options.db_path = path;
   const Status status = sqlite_cdc::Setup(options);
-  EXPECT_EQ(status.ExitCode(), 2);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(status.message().find("not an SQLite database"), std::string::npos) << status.message();
 }
 

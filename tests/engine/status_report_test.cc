@@ -79,11 +79,11 @@ TEST_F(StatusReportTest, TheLogSizeGrowsWithTheBacklogAndTheEstimateIsClose) {
   EXPECT_GT(estimate, status.log_bytes / 2);
 }
 
-TEST_F(StatusReportTest, ADatabaseWithoutThisLogIsInvalidInput) {
+TEST_F(StatusReportTest, ADatabaseWithoutThisLogIsNotFound) {
   options_.log_table = "other_log";
   CaptureStatus status;
   const Status read = ReadCaptureStatus(options_, &status);
-  EXPECT_EQ(read.code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(read.code(), Status::Code::kNotFound);
   EXPECT_EQ(read.message(), "no change log other_log in " + path_ + "; run sqlite-cdc-setup --setup first");
 }
 

@@ -104,7 +104,7 @@ int main(int, char** argv) {
   options.db_path = argv[1];
   const sqlite_cdc::Status status = sqlite_cdc::Setup(options);
   std::cout << sqlite_cdc::kVersion << " " << (status.ok() ? "set up" : status.message()) << "\n";
-  return status.ExitCode();
+  return status.ok() ? 0 : 1;
 }
 )";
   const std::string program = dir_.File("tiny");

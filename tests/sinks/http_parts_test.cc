@@ -55,7 +55,7 @@ TEST(HttpUrlTest, RefusesWhatItCannotSendSafely) {
         "http://host:8o/", "http://user:pw@host/", "http://host/#frag", "http://[::1/", "http://host/a b"}) {
     HttpUrl url;
     const Status status = ParseHttpUrl(bad, &url);
-    EXPECT_EQ(status.code(), Status::Code::kInvalidInput) << bad;
+    EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << bad;
   }
   HttpUrl url;
   const Status status = ParseHttpUrl("http://user:hunter2@host/", &url);
@@ -165,12 +165,12 @@ TEST_F(HttpSinkConfigTest, BadHeadersAreNamedWithoutTheirValue) {
   HttpSinkOptions options;
   options.headers = {"Authorization Bearer s3cr3t"};
   Status status = Resolve(options);
-  EXPECT_EQ(status.code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(status.message().find("s3cr3t"), std::string::npos) << status.message();
   options.headers = {"Content-Type: text/plain"};
-  EXPECT_EQ(Resolve(options).code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(Resolve(options).code(), Status::Code::kInvalidArgument);
   options.headers = {"webhook-id: mine"};
-  EXPECT_EQ(Resolve(options).code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(Resolve(options).code(), Status::Code::kInvalidArgument);
 }
 
 TEST_F(HttpSinkConfigTest, ReadsTheSecretFromAnEnvironmentVariableOrAFile) {
@@ -178,7 +178,7 @@ TEST_F(HttpSinkConfigTest, ReadsTheSecretFromAnEnvironmentVariableOrAFile) {
   options.secret_env = "SQLITE_CDC_CONFIG_TEST_SECRET";
   unsetenv(options.secret_env.c_str());
   Status status = Resolve(options);
-  EXPECT_EQ(status.code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(status.message().find("SQLITE_CDC_CONFIG_TEST_SECRET"), std::string::npos);
 
   setenv(options.secret_env.c_str(), "whsec_c2VjcmV0", 1);
@@ -191,18 +191,18 @@ TEST_F(HttpSinkConfigTest, ReadsTheSecretFromAnEnvironmentVariableOrAFile) {
   ASSERT_TRUE(Resolve(options).ok());
   EXPECT_EQ(config_.signing_key, "secret");
   options.secret_file = dir_.File("missing");
-  EXPECT_EQ(Resolve(options).code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(Resolve(options).code(), Status::Code::kInvalidArgument);
 }
 
 TEST_F(HttpSinkConfigTest, TlsOptionsNeedHttpsAndAReadableCaFile) {
   HttpSinkOptions options;
   options.insecure_skip_verify = true;
-  EXPECT_EQ(Resolve(options).code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(Resolve(options).code(), Status::Code::kInvalidArgument);
   ASSERT_TRUE(Resolve(options, "https://localhost/in").ok());
   EXPECT_FALSE(config_.tls.verify);
   options.insecure_skip_verify = false;
   options.ca_file = dir_.File("no-such-ca.pem");
-  EXPECT_EQ(Resolve(options, "https://localhost/in").code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(Resolve(options, "https://localhost/in").code(), Status::Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ std::string ParseError(const std::string& text) {
   KafkaUrl url;
   const Status status = ParseKafkaUrl(text, &url);
   EXPECT_FALSE(status.ok()) << text;
-  EXPECT_EQ(status.code(), Status::Code::kInvalidInput);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(status.message().find('\n'), std::string::npos);
   return status.message();
 }

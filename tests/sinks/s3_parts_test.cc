@@ -48,7 +48,7 @@ TEST(S3LocationTest, RefusesMalformedUrls) {
   for (const std::string bad : {"s3:/cdc", "s3://", "s3://UPPER/x", "s3://ab", "s3://cdc?endpoint=ftp://x",
                                 "s3://cdc?regoin=x", "s3://cdc?force_path_style=yes", "s3://cdc?endpoint=http://h/p"}) {
     S3Location location;
-    EXPECT_EQ(ParseS3Url(bad, &location).code(), Status::Code::kInvalidInput) << bad;
+    EXPECT_EQ(ParseS3Url(bad, &location).code(), Status::Code::kInvalidArgument) << bad;
   }
 }
 

@@ -17,7 +17,7 @@ inline constexpr const char* kDefaultDbParams = "_pragma=journal_mode(wal)&_prag
 // Which database, which tables, and how their changes are captured. Setup stores the capture
 // settings (blobs, subsecond, keep_unchanged_updates) and the watched tables in the database; the
 // engine and the status report then use the stored settings: leave these at their defaults there,
-// and a value that contradicts the stored one is refused (kInvalidInput). A database set up by a
+// and a value that contradicts the stored one is refused (kInvalidArgument). A database set up by a
 // version that stored nothing is judged by the settings given, as before.
 struct CaptureOptions {
   std::string db_path;

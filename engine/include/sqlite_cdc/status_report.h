@@ -53,9 +53,9 @@ struct CaptureStatus {
 
 // Reads the capture's state without changing the database: it is opened read-only, and every
 // figure comes from one read transaction. `options` names the log table; the capture options are
-// those stored at setup (one given that contradicts them is kInvalidInput), or, for a database set up
+// those stored at setup (one given that contradicts them is kInvalidArgument), or, for a database set up
 // before they were stored, those given. `options.tables` narrows the report to those tables, each of
-// which must be watched. `now` is what the age is measured from. kInvalidInput when the file is
+// which must be watched. `now` is what the age is measured from. kInvalidArgument when the file is
 // missing or not a database, or setup was not run for this log.
 Status ReadCaptureStatus(const CaptureOptions& options, CaptureStatus* status,
                          std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
