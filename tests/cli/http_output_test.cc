@@ -6,12 +6,11 @@
 #include <fstream>
 #include <map>
 
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/http_test_server.h"
 #include "support/json_check.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -52,18 +51,12 @@ std::vector<long long> OneTo(long long n) {
   return ids;
 }
 
-class HttpOutputTest : public ::testing::Test {
+class HttpOutputTest : public testing::CapturedDbTest {
  protected:
-  HttpOutputTest() : path_(dir_.File("app.db")), err_(dir_.File("err.txt")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
+  HttpOutputTest() : err_(dir_.File("err.txt")) { SetUpCapture(); }
 
   void WriteChanges() {
-    const auto writer = testing::RunProcess(std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer", {path_, "60"});
+    const auto writer = testing::RunProcess(testing::WriterPath(), {path_, "60"});
     ASSERT_EQ(writer.exit_code, 0) << writer.err;
   }
 
@@ -92,13 +85,7 @@ class HttpOutputTest : public ::testing::Test {
     EXPECT_EQ(Backlog(), 0);
   }
 
-  long long Backlog() {
-    testing::AppDb app(path_);
-    return testing::Backlog(app);
-  }
-
-  testing::TempDir dir_;
-  std::string path_, err_;
+  std::string err_;
   std::string retry_max_backoff_ = "100ms";
 };
 

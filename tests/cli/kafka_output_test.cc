@@ -11,10 +11,10 @@
 #include "sinks/kafka/debezium_envelope.h"
 #include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/json_check.h"
 #include "support/kafka_mock_cluster.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -34,19 +34,13 @@ constexpr int kNotEnoughReplicas = 19;
 constexpr int kTopicAuthorizationFailed = 29;
 constexpr int kOutOfOrderSequenceNumber = 45;
 
-class KafkaOutputTest : public ::testing::Test {
+class KafkaOutputTest : public testing::CapturedDbTest {
  protected:
-  KafkaOutputTest() : path_(dir_.File("app.db")), err_(dir_.File("err.txt")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
+  KafkaOutputTest() : err_(dir_.File("err.txt")) { SetUpCapture(); }
 
   // Commits the writer's changes and returns them as the log holds them.
   std::vector<testing::LogRow> WriteChanges() {
-    const auto writer = testing::RunProcess(std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer", {path_, "60"});
+    const auto writer = testing::RunProcess(testing::WriterPath(), {path_, "60"});
     EXPECT_EQ(writer.exit_code, 0) << writer.err;
     testing::AppDb app(path_);
     return testing::ReadLog(app);
@@ -76,13 +70,7 @@ class KafkaOutputTest : public ::testing::Test {
     EXPECT_EQ(cdc.Wait(), 0) << ReadFile(err_);
   }
 
-  long long Backlog() {
-    testing::AppDb app(path_);
-    return testing::Backlog(app);
-  }
-
-  testing::TempDir dir_;
-  std::string path_, err_;
+  std::string err_;
 };
 
 std::string KeyOf(const testing::LogRow& row) { return row.key.value_or(""); }

@@ -9,11 +9,10 @@
 #include <variant>
 
 #include "sinks/net/http_client.h"
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/http_test_server.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -21,8 +20,7 @@ namespace {
 using testing::BackgroundProcess;
 using testing::ReadFile;
 using testing::WaitUntil;
-
-std::string WriterPath() { return std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer"; }
+using testing::WriterPath;
 
 // One sample of a scrape, by its full name with labels; nullopt when absent.
 std::optional<double> Sample(const std::string& text, const std::string& series) {
@@ -34,15 +32,9 @@ std::optional<double> Sample(const std::string& text, const std::string& series)
   return std::nullopt;
 }
 
-class MetricsTest : public ::testing::Test {
+class MetricsTest : public testing::CapturedDbTest {
  protected:
-  MetricsTest() : path_(dir_.File("app.db")), err_(dir_.File("err.txt")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
+  MetricsTest() : err_(dir_.File("err.txt")) { SetUpCapture(); }
 
   std::unique_ptr<BackgroundProcess> StartCdc(const std::string& output, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--db",
@@ -82,8 +74,7 @@ class MetricsTest : public ::testing::Test {
   }
   double Metric(const std::string& series) { return Sample(Get("/metrics").second, series).value_or(-1); }
 
-  testing::TempDir dir_;
-  std::string path_, err_;
+  std::string err_;
   int port_ = 0;
 };
 
