@@ -40,15 +40,9 @@ std::vector<long long> EventIds(const std::string& output, int* partial_lines = 
 
 class CdcCliTest : public testing::CapturedDbTest {
  protected:
-  CdcCliTest() : out_(dir_.File("out.ndjson")), err_(dir_.File("err.txt")) {}
-
-  std::unique_ptr<BackgroundProcess> StartCdc(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db", path_, "--output", "json", "--poll-interval", "200ms"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<BackgroundProcess>(BinaryPath("sqlite-cdc"), args, out_, err_);
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::vector<std::string>& extra = {}) {
+    return StartCdcProcess({"--output", "json", "--poll-interval", "200ms"}, extra);
   }
-
-  std::string out_, err_;
 };
 
 TEST_F(CdcCliTest, StreamsAnotherProcessesCommitsCompleteAndInOrder) {

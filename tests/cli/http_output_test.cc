@@ -53,28 +53,17 @@ std::vector<long long> OneTo(long long n) {
 
 class HttpOutputTest : public testing::CapturedDbTest {
  protected:
-  HttpOutputTest() : err_(dir_.File("err.txt")) { SetUpCapture(); }
+  HttpOutputTest() { SetUpCapture(); }
 
   void WriteChanges() {
     const auto writer = testing::RunProcess(testing::WriterPath(), {path_, "60"});
     ASSERT_EQ(writer.exit_code, 0) << writer.err;
   }
 
-  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& url, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db",
-                                  path_,
-                                  "--output",
-                                  url,
-                                  "--batch-size",
-                                  "8",
-                                  "--poll-interval",
-                                  "100ms",
-                                  "--retry-initial-backoff",
-                                  "10ms",
-                                  "--retry-max-backoff",
-                                  retry_max_backoff_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& url, const std::vector<std::string>& extra = {}) {
+    return StartCdcProcess({"--output", url, "--batch-size", "8", "--poll-interval", "100ms", "--retry-initial-backoff",
+                            "10ms", "--retry-max-backoff", retry_max_backoff_},
+                           extra);
   }
 
   // Waits until the receiver accepted every change, then stops sqlite-cdc as a user would.
@@ -85,7 +74,6 @@ class HttpOutputTest : public testing::CapturedDbTest {
     EXPECT_EQ(Backlog(), 0);
   }
 
-  std::string err_;
   std::string retry_max_backoff_ = "100ms";
 };
 

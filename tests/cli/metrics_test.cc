@@ -34,25 +34,13 @@ std::optional<double> Sample(const std::string& text, const std::string& series)
 
 class MetricsTest : public testing::CapturedDbTest {
  protected:
-  MetricsTest() : err_(dir_.File("err.txt")) { SetUpCapture(); }
+  MetricsTest() { SetUpCapture(); }
 
-  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& output, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db",
-                                  path_,
-                                  "--output",
-                                  output,
-                                  "--metrics-addr",
-                                  "127.0.0.1:0",
-                                  "--poll-interval",
-                                  "100ms",
-                                  "--retry-attempts",
-                                  "1000",
-                                  "--retry-initial-backoff",
-                                  "20ms",
-                                  "--retry-max-backoff",
-                                  "100ms"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto cdc = std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& output, const std::vector<std::string>& extra = {}) {
+    auto cdc =
+        StartCdcProcess({"--output", output, "--metrics-addr", "127.0.0.1:0", "--poll-interval", "100ms",
+                         "--retry-attempts", "1000", "--retry-initial-backoff", "20ms", "--retry-max-backoff", "100ms"},
+                        extra);
     const std::string marker = "serving metrics at http://127.0.0.1:";
     EXPECT_TRUE(WaitUntil([&] { return ReadFile(err_).find(marker) != std::string::npos; })) << ReadFile(err_);
     const std::string log = ReadFile(err_);
@@ -74,7 +62,6 @@ class MetricsTest : public testing::CapturedDbTest {
   }
   double Metric(const std::string& series) { return Sample(Get("/metrics").second, series).value_or(-1); }
 
-  std::string err_;
   int port_ = 0;
 };
 

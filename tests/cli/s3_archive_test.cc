@@ -47,7 +47,7 @@ std::string SourceSchema() {
 
 class S3ArchiveTest : public testing::CapturedDbTest {
  protected:
-  S3ArchiveTest() : CapturedDbTest(SourceSchema()), server_("cdc-test"), err_(dir_.File("err.txt")) {
+  S3ArchiveTest() : CapturedDbTest(SourceSchema()), server_("cdc-test") {
     setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
     AppDb(path_).Exec("INSERT INTO users VALUES (100, 'before@x', 0.5, x'0102'), (101, NULL, NULL, NULL)");
@@ -55,17 +55,11 @@ class S3ArchiveTest : public testing::CapturedDbTest {
 
   std::string Url() const { return "s3://cdc-test/apps/one?endpoint=" + server_.endpoint(); }
 
-  std::unique_ptr<BackgroundProcess> StartCdc(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db",    path_,
-                                  "--blobs", "--output",
-                                  Url(),     "--batch-size",
-                                  "7",       "--poll-interval",
-                                  "100ms",   "--retry-initial-backoff",
-                                  "20ms",    "--retry-max-backoff",
-                                  "200ms",   "--retry-attempts",
-                                  "1000"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::vector<std::string>& extra = {}) {
+    return StartCdcProcess(
+        {"--blobs", "--output", Url(), "--batch-size", "7", "--poll-interval", "100ms", "--retry-initial-backoff",
+         "20ms", "--retry-max-backoff", "200ms", "--retry-attempts", "1000"},
+        extra);
   }
 
   // One round of application writes over every table: inserts, updates, deletes, NULLs, blobs.
@@ -115,7 +109,6 @@ class S3ArchiveTest : public testing::CapturedDbTest {
   }
 
   testing::S3TestServer server_;
-  std::string err_;
 };
 
 TEST_F(S3ArchiveTest, RestoresADatabaseEqualToTheSourceRowForRow) {

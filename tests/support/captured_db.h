@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace sqlite_cdc::testing {
@@ -21,9 +24,13 @@ class CapturedDbTest : public ::testing::Test {
   void SetUpCapture(bool blobs = false);
   // Changes the log holds that no output has accepted yet, read on a connection of its own.
   long long Backlog() const;
+  // `sqlite-cdc --db app.db args... extra...` in the background, its stdout in out_, its stderr in err_.
+  std::unique_ptr<BackgroundProcess> StartCdcProcess(std::vector<std::string> args,
+                                                     const std::vector<std::string>& extra = {}) const;
 
   TempDir dir_;
   std::string path_;
+  std::string out_, err_;  // out.txt and err.txt beside the database
 };
 
 // The separate writer process (tests/support/writer_main.cc).
