@@ -4,6 +4,7 @@
 #include <stdio_ext.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -190,7 +191,8 @@ class KafkaHarness : public SinkHarness {
 };
 
 // s3://: s3rver on loopback, stopped while "unreachable"; a bucket that does not exist refuses for
-// good. Read back as restore reads the archive: snapshot parts, then change objects, in key order.
+// good. Read back as restore reads the archive: the parts of complete snapshots, then change
+// objects, in key order.
 class S3Harness : public SinkHarness {
  public:
   S3Harness() : server_("cdc-contract") {
@@ -213,14 +215,21 @@ class S3Harness : public SinkHarness {
   }
   std::vector<DeliveredChange> Delivered() override {
     std::vector<DeliveredChange> changes;
-    for (const char* folder : {"contract/snapshots/", "contract/changes/"}) {
-      for (const std::string& key : server_.Keys(folder)) {
-        if (key.find("/complete.json") != std::string::npos) continue;
-        const auto text = sinks::Gunzip(server_.Object(key));
-        if (!text) throw std::runtime_error("not gzip: " + key);
-        for (DeliveredChange& change : FromEventLines(*text)) changes.push_back(std::move(change));
+    const auto read = [&](const std::string& key) {
+      const auto text = sinks::Gunzip(server_.Object(key));
+      if (!text) throw std::runtime_error("not gzip: " + key);
+      for (DeliveredChange& change : FromEventLines(*text)) changes.push_back(std::move(change));
+    };
+    // A snapshot counts once its manifest is there (OnSnapshotComplete wrote it), as for restore.
+    const std::vector<std::string> snapshot_keys = server_.Keys("contract/snapshots/");
+    for (const std::string& key : snapshot_keys) {
+      const std::string run = key.substr(0, key.rfind('/') + 1);
+      if (key.ends_with(".ndjson.gz") &&
+          std::find(snapshot_keys.begin(), snapshot_keys.end(), run + "complete.json") != snapshot_keys.end()) {
+        read(key);
       }
     }
+    for (const std::string& key : server_.Keys("contract/changes/")) read(key);
     return changes;
   }
 
