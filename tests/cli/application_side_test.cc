@@ -11,6 +11,7 @@
 
 #include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -54,8 +55,8 @@ long long LargestWal(testing::TempDir& dir, const std::string& name, const std::
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   });
-  const auto writer = RunProcess(std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer",
-                                 {path, std::to_string(kCommits), std::to_string(kRate), "NORMAL"});
+  const auto writer =
+      RunProcess(testing::WriterPath(), {path, std::to_string(kCommits), std::to_string(kRate), "NORMAL"});
   done = true;
   sampler.join();
   EXPECT_EQ(writer.exit_code, 0) << writer.err;

@@ -2,10 +2,9 @@
 // log file or a pipe.
 #include <gtest/gtest.h>
 
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -13,23 +12,16 @@ namespace {
 using testing::BinaryPath;
 using testing::ReadFile;
 
-class BootstrapProgressCliTest : public ::testing::Test {
+class BootstrapProgressCliTest : public testing::CapturedDbTest {
  protected:
-  BootstrapProgressCliTest() : path_(dir_.File("app.db")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT)");
-    app.Exec(
+  BootstrapProgressCliTest() : CapturedDbTest("CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT)") {
+    testing::AppDb(path_).Exec(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
         "INSERT INTO items SELECT i, 'row ' || i FROM n");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
+    SetUpCapture();
   }
 
   std::vector<std::string> BootstrapArgs() { return {"--db", path_, "--bootstrap", "--output", "json"}; }
-
-  testing::TempDir dir_;
-  std::string path_;
 };
 
 TEST_F(BootstrapProgressCliTest, ATerminalSeesEachTablesRowsCounted) {

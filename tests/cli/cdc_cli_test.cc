@@ -8,11 +8,10 @@
 #include <sstream>
 #include <thread>
 
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/json_check.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -22,8 +21,7 @@ using testing::BinaryPath;
 using testing::ReadFile;
 using testing::RunProcess;
 using testing::WaitUntil;
-
-std::string WriterPath() { return std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer"; }
+using testing::WriterPath;
 
 // Log ids of the complete JSON lines in `output`; a line cut short by a SIGKILL is skipped.
 std::vector<long long> EventIds(const std::string& output, int* partial_lines = nullptr) {
@@ -40,32 +38,11 @@ std::vector<long long> EventIds(const std::string& output, int* partial_lines = 
   return ids;
 }
 
-class CdcCliTest : public ::testing::Test {
+class CdcCliTest : public testing::CapturedDbTest {
  protected:
-  CdcCliTest() : path_(dir_.File("app.db")), out_(dir_.File("out.ndjson")), err_(dir_.File("err.txt")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::vector<std::string>& extra = {}) {
+    return StartCdcProcess({"--output", "json", "--poll-interval", "200ms"}, extra);
   }
-
-  void SetUpCapture() {
-    CaptureOptions capture;
-    capture.db_path = path_;
-    ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
-
-  std::unique_ptr<BackgroundProcess> StartCdc(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db", path_, "--output", "json", "--poll-interval", "200ms"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<BackgroundProcess>(BinaryPath("sqlite-cdc"), args, out_, err_);
-  }
-
-  long long Backlog() {
-    testing::AppDb app(path_);
-    return testing::Backlog(app);
-  }
-
-  testing::TempDir dir_;
-  std::string path_, out_, err_;
 };
 
 TEST_F(CdcCliTest, StreamsAnotherProcessesCommitsCompleteAndInOrder) {

@@ -7,11 +7,10 @@
 #include <algorithm>
 #include <sstream>
 
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/json_check.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -39,13 +38,10 @@ std::vector<long long> Ids(const std::vector<nlohmann::json>& events) {
   return ids;
 }
 
-class DamagedLogTest : public ::testing::Test {
+class DamagedLogTest : public testing::CapturedDbTest {
  protected:
-  DamagedLogTest() : path_(dir_.File("app.db")), app_(path_) {
-    app_.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER)");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
+  DamagedLogTest() : CapturedDbTest("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER)"), app_(path_) {
+    SetUpCapture();
   }
 
   // A log row as a foreign writer would add it; the next id, as the triggers number them.
@@ -72,8 +68,6 @@ class DamagedLogTest : public ::testing::Test {
     return ids;
   }
 
-  testing::TempDir dir_;
-  std::string path_;
   testing::AppDb app_;
 };
 

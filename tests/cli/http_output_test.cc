@@ -6,12 +6,11 @@
 #include <fstream>
 #include <map>
 
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/http_test_server.h"
 #include "support/json_check.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -52,36 +51,19 @@ std::vector<long long> OneTo(long long n) {
   return ids;
 }
 
-class HttpOutputTest : public ::testing::Test {
+class HttpOutputTest : public testing::CapturedDbTest {
  protected:
-  HttpOutputTest() : path_(dir_.File("app.db")), err_(dir_.File("err.txt")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
+  HttpOutputTest() { SetUpCapture(); }
 
   void WriteChanges() {
-    const auto writer = testing::RunProcess(std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer", {path_, "60"});
+    const auto writer = testing::RunProcess(testing::WriterPath(), {path_, "60"});
     ASSERT_EQ(writer.exit_code, 0) << writer.err;
   }
 
-  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& url, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db",
-                                  path_,
-                                  "--output",
-                                  url,
-                                  "--batch-size",
-                                  "8",
-                                  "--poll-interval",
-                                  "100ms",
-                                  "--retry-initial-backoff",
-                                  "10ms",
-                                  "--retry-max-backoff",
-                                  retry_max_backoff_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& url, const std::vector<std::string>& extra = {}) {
+    return StartCdcProcess({"--output", url, "--batch-size", "8", "--poll-interval", "100ms", "--retry-initial-backoff",
+                            "10ms", "--retry-max-backoff", retry_max_backoff_},
+                           extra);
   }
 
   // Waits until the receiver accepted every change, then stops sqlite-cdc as a user would.
@@ -92,13 +74,6 @@ class HttpOutputTest : public ::testing::Test {
     EXPECT_EQ(Backlog(), 0);
   }
 
-  long long Backlog() {
-    testing::AppDb app(path_);
-    return testing::Backlog(app);
-  }
-
-  testing::TempDir dir_;
-  std::string path_, err_;
   std::string retry_max_backoff_ = "100ms";
 };
 

@@ -5,11 +5,10 @@
 
 #include <algorithm>
 
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/json_check.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -18,14 +17,11 @@ using testing::BinaryPath;
 using testing::ProcessResult;
 using testing::RunProcess;
 
-class LogStateCliTest : public ::testing::Test {
+class LogStateCliTest : public testing::CapturedDbTest {
  protected:
-  LogStateCliTest() : path_(dir_.File("app.db")) {
+  LogStateCliTest() : CapturedDbTest("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER)") {
+    SetUpCapture();
     testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER)");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
     // Three changes delivered and removed: last_deleted_id is 3.
     app.Exec("INSERT INTO items (n) VALUES (1), (2), (3)");
     EXPECT_EQ(Drain().exit_code, 0);
@@ -56,9 +52,6 @@ class LogStateCliTest : public ::testing::Test {
     EXPECT_EQ(text.exit_code, 1);
     EXPECT_NE(text.out.find("log ids:         INCONSISTENT: "), std::string::npos) << text.out;
   }
-
-  testing::TempDir dir_;
-  std::string path_;
 };
 
 TEST_F(LogStateCliTest, ANegativeLastDeletedIdIsRefusedInsteadOfLosingTheNewChanges) {

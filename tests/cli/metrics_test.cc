@@ -9,11 +9,10 @@
 #include <variant>
 
 #include "sinks/net/http_client.h"
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/http_test_server.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -21,8 +20,7 @@ namespace {
 using testing::BackgroundProcess;
 using testing::ReadFile;
 using testing::WaitUntil;
-
-std::string WriterPath() { return std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer"; }
+using testing::WriterPath;
 
 // One sample of a scrape, by its full name with labels; nullopt when absent.
 std::optional<double> Sample(const std::string& text, const std::string& series) {
@@ -34,33 +32,15 @@ std::optional<double> Sample(const std::string& text, const std::string& series)
   return std::nullopt;
 }
 
-class MetricsTest : public ::testing::Test {
+class MetricsTest : public testing::CapturedDbTest {
  protected:
-  MetricsTest() : path_(dir_.File("app.db")), err_(dir_.File("err.txt")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
+  MetricsTest() { SetUpCapture(); }
 
-  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& output, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db",
-                                  path_,
-                                  "--output",
-                                  output,
-                                  "--metrics-addr",
-                                  "127.0.0.1:0",
-                                  "--poll-interval",
-                                  "100ms",
-                                  "--retry-attempts",
-                                  "1000",
-                                  "--retry-initial-backoff",
-                                  "20ms",
-                                  "--retry-max-backoff",
-                                  "100ms"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto cdc = std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::string& output, const std::vector<std::string>& extra = {}) {
+    auto cdc =
+        StartCdcProcess({"--output", output, "--metrics-addr", "127.0.0.1:0", "--poll-interval", "100ms",
+                         "--retry-attempts", "1000", "--retry-initial-backoff", "20ms", "--retry-max-backoff", "100ms"},
+                        extra);
     const std::string marker = "serving metrics at http://127.0.0.1:";
     EXPECT_TRUE(WaitUntil([&] { return ReadFile(err_).find(marker) != std::string::npos; })) << ReadFile(err_);
     const std::string log = ReadFile(err_);
@@ -82,8 +62,6 @@ class MetricsTest : public ::testing::Test {
   }
   double Metric(const std::string& series) { return Sample(Get("/metrics").second, series).value_or(-1); }
 
-  testing::TempDir dir_;
-  std::string path_, err_;
   int port_ = 0;
 };
 

@@ -7,11 +7,10 @@
 #include <thread>
 
 #include "sinks/net/http_client.h"
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/process.h"
 #include "support/s3_test_server.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -34,43 +33,33 @@ std::vector<testing::Row> Dump(AppDb& db, const std::string& table) {
   return db.Rows("SELECT " + values + " FROM \"" + table + "\" ORDER BY 1");
 }
 
-class S3ArchiveTest : public ::testing::Test {
+// Tables of every kind the archive must carry: blobs, a composite key WITHOUT ROWID, no declared
+// key, more columns than one SQL function takes.
+std::string SourceSchema() {
+  std::string wide = "CREATE TABLE wide (id INTEGER PRIMARY KEY";
+  for (int i = 1; i <= kWideColumns; ++i) wide += ", c" + std::to_string(i);
+  return "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, score REAL, avatar BLOB);"
+         "CREATE TABLE \"order lines\" (\"order\" INTEGER, line INTEGER, qty, note TEXT, "
+         "PRIMARY KEY (\"order\", line)) WITHOUT ROWID;"
+         "CREATE TABLE events (kind TEXT, payload TEXT);" +
+         wide + ")";
+}
+
+class S3ArchiveTest : public testing::CapturedDbTest {
  protected:
-  S3ArchiveTest() : server_("cdc-test"), path_(dir_.File("app.db")), err_(dir_.File("err.txt")) {
+  S3ArchiveTest() : CapturedDbTest(SourceSchema()), server_("cdc-test") {
     setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
-    AppDb app(path_);
-    app.Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, score REAL, avatar BLOB)");
-    app.Exec(
-        "CREATE TABLE \"order lines\" (\"order\" INTEGER, line INTEGER, qty, note TEXT, "
-        "PRIMARY KEY (\"order\", line)) WITHOUT ROWID");
-    app.Exec("CREATE TABLE events (kind TEXT, payload TEXT)");
-    std::string wide = "CREATE TABLE wide (id INTEGER PRIMARY KEY";
-    for (int i = 1; i <= kWideColumns; ++i) wide += ", c" + std::to_string(i);
-    app.Exec(wide + ")");
-    app.Exec("INSERT INTO users VALUES (100, 'before@x', 0.5, x'0102'), (101, NULL, NULL, NULL)");
+    AppDb(path_).Exec("INSERT INTO users VALUES (100, 'before@x', 0.5, x'0102'), (101, NULL, NULL, NULL)");
   }
 
   std::string Url() const { return "s3://cdc-test/apps/one?endpoint=" + server_.endpoint(); }
 
-  void Capture() {
-    CaptureOptions capture;
-    capture.db_path = path_;
-    capture.blobs = true;
-    ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
-
-  std::unique_ptr<BackgroundProcess> StartCdc(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--db",    path_,
-                                  "--blobs", "--output",
-                                  Url(),     "--batch-size",
-                                  "7",       "--poll-interval",
-                                  "100ms",   "--retry-initial-backoff",
-                                  "20ms",    "--retry-max-backoff",
-                                  "200ms",   "--retry-attempts",
-                                  "1000"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<BackgroundProcess>(testing::BinaryPath("sqlite-cdc"), args, dir_.File("out.txt"), err_);
+  std::unique_ptr<BackgroundProcess> StartCdc(const std::vector<std::string>& extra = {}) {
+    return StartCdcProcess(
+        {"--blobs", "--output", Url(), "--batch-size", "7", "--poll-interval", "100ms", "--retry-initial-backoff",
+         "20ms", "--retry-max-backoff", "200ms", "--retry-attempts", "1000"},
+        extra);
   }
 
   // One round of application writes over every table: inserts, updates, deletes, NULLs, blobs.
@@ -96,10 +85,6 @@ class S3ArchiveTest : public ::testing::Test {
     app.Exec("UPDATE wide SET c99 = NULL, c100 = 'text' WHERE id = " + r);
   }
 
-  long long Backlog() {
-    AppDb app(path_);
-    return testing::Backlog(app);
-  }
   void WaitDrained() {
     ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; }, 60)) << ReadFile(err_);
   }
@@ -124,12 +109,10 @@ class S3ArchiveTest : public ::testing::Test {
   }
 
   testing::S3TestServer server_;
-  testing::TempDir dir_;
-  std::string path_, err_;
 };
 
 TEST_F(S3ArchiveTest, RestoresADatabaseEqualToTheSourceRowForRow) {
-  Capture();
+  SetUpCapture(/*blobs=*/true);
   auto cdc = StartCdc({"--bootstrap", "--cdc"});
   for (int round = 1; round <= 6; ++round) Write(round);
   WaitDrained();
@@ -151,7 +134,7 @@ TEST_F(S3ArchiveTest, RestoresADatabaseEqualToTheSourceRowForRow) {
 }
 
 TEST_F(S3ArchiveTest, RestoresToAMomentInTheMiddleByTimeAndById) {
-  Capture();
+  SetUpCapture(/*blobs=*/true);
   auto cdc = StartCdc({"--bootstrap", "--cdc"});
   for (int round = 1; round <= 3; ++round) Write(round);
   WaitDrained();
@@ -191,7 +174,7 @@ TEST_F(S3ArchiveTest, RestoresToAMomentInTheMiddleByTimeAndById) {
 // A log drained elsewhere before the archive began: its snapshot follows the last delivered id, and
 // the archive's changes continue from the next one.
 TEST_F(S3ArchiveTest, ASnapshotTakenAfterEarlierDeliveriesRestores) {
-  Capture();
+  SetUpCapture(/*blobs=*/true);
   Write(1);
   const auto earlier = RunProcess(testing::BinaryPath("sqlite-cdc"), {"--db", path_, "--drain", "--output", "json"});
   ASSERT_EQ(earlier.exit_code, 0) << earlier.err;
@@ -214,7 +197,7 @@ TEST_F(S3ArchiveTest, ASnapshotTakenAfterEarlierDeliveriesRestores) {
 }
 
 TEST_F(S3ArchiveTest, AMissingObjectMakesRestoreFailWithoutAFile) {
-  Capture();
+  SetUpCapture(/*blobs=*/true);
   auto cdc = StartCdc();
   for (int round = 1; round <= 3; ++round) Write(round);
   WaitDrained();
@@ -232,7 +215,7 @@ TEST_F(S3ArchiveTest, AMissingObjectMakesRestoreFailWithoutAFile) {
 }
 
 TEST_F(S3ArchiveTest, AnUnreachableServerLosesNothingAndDuplicatesNothing) {
-  Capture();
+  SetUpCapture(/*blobs=*/true);
   auto cdc = StartCdc({"--bootstrap", "--cdc"});
   Write(1);
   WaitDrained();
@@ -253,7 +236,7 @@ TEST_F(S3ArchiveTest, AnUnreachableServerLosesNothingAndDuplicatesNothing) {
 }
 
 TEST_F(S3ArchiveTest, SlowDownAnswersAreRetriedWithoutLossOrDuplicates) {
-  Capture();
+  SetUpCapture(/*blobs=*/true);
   auto cdc = StartCdc({"--bootstrap", "--cdc"});
   Write(1);
   WaitDrained();
@@ -271,7 +254,7 @@ TEST_F(S3ArchiveTest, SlowDownAnswersAreRetriedWithoutLossOrDuplicates) {
 }
 
 TEST_F(S3ArchiveTest, BadSettingsAreExit2WithOneLine) {
-  Capture();
+  SetUpCapture(/*blobs=*/true);
   const std::string cdc = testing::BinaryPath("sqlite-cdc"), restore = testing::BinaryPath("sqlite-cdc-restore");
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
       {cdc, {"--db", path_, "--output", "s3://Bad_Bucket/x"}},

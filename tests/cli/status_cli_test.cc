@@ -8,9 +8,9 @@
 
 #include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/json_check.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -33,20 +33,11 @@ std::string Rfc3339(std::chrono::system_clock::time_point at) {
   return with_millis;
 }
 
-class StatusCliTest : public ::testing::Test {
+class StatusCliTest : public testing::CapturedDbTest {
  protected:
-  StatusCliTest() : path_(dir_.File("app.db")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
-    app.Exec("CREATE TABLE photos (id INTEGER PRIMARY KEY, image BLOB)");
-  }
-
-  void SetUpCapture(bool blobs = false) {
-    CaptureOptions capture;
-    capture.db_path = path_;
-    capture.blobs = blobs;
-    ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
+  StatusCliTest()
+      : CapturedDbTest(std::string(testing::kItemsTable) +
+                       "; CREATE TABLE photos (id INTEGER PRIMARY KEY, image BLOB)") {}
 
   ProcessResult Status(std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"status", "--db", path_};
@@ -68,9 +59,6 @@ class StatusCliTest : public ::testing::Test {
     for (const auto& table : status["tables"]) match[table["name"]] = table["triggers_match"];
     return match;
   }
-
-  testing::TempDir dir_;
-  std::string path_;
 };
 
 TEST_F(StatusCliTest, ReportsTheBacklogAndTheOldestChangesAgeWhileTheApplicationWrites) {

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -33,13 +33,12 @@ std::vector<nlohmann::json> Events(const std::string& output) {
 
 size_t Lines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
 
-class StoredConfigTest : public ::testing::Test {
+class StoredConfigTest : public testing::CapturedDbTest {
  protected:
-  StoredConfigTest() : path_(dir_.File("app.db")), app_(path_) {
-    app_.Exec(
-        "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT);"
-        "CREATE TABLE photos (id INTEGER PRIMARY KEY, image BLOB);");
-  }
+  StoredConfigTest()
+      : CapturedDbTest(std::string(testing::kItemsTable) +
+                       "; CREATE TABLE photos (id INTEGER PRIMARY KEY, image BLOB)"),
+        app_(path_) {}
 
   ProcessResult SetupCli(std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--db", path_, "--setup"};
@@ -93,16 +92,8 @@ class StoredConfigTest : public ::testing::Test {
         "ALTER TABLE new_items RENAME TO items; COMMIT;");
   }
 
-  std::vector<std::string> TriggerNames() {
-    std::vector<std::string> names;
-    for (const auto& row : app_.Rows("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")) {
-      names.push_back(*row[0]);
-    }
-    return names;
-  }
+  std::vector<std::string> TriggerNames() { return testing::TriggerNames(app_); }
 
-  testing::TempDir dir_;
-  std::string path_;
   AppDb app_;
   std::string last_err_;
 };

@@ -5,10 +5,9 @@
 #include <algorithm>
 
 #include "sinks/net/url_redaction.h"
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/process.h"
-#include "support/temp_dir.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -19,15 +18,11 @@ using testing::RunProcess;
 // Every secret below holds one of these; none may be printed.
 const std::vector<std::string> kSecrets = {"u5erName", "pa55word", "t0kenValue", "fr4gment"};
 
-class UrlSecretsTest : public ::testing::Test {
+class UrlSecretsTest : public testing::CapturedDbTest {
  protected:
-  UrlSecretsTest() : path_(dir_.File("app.db")) {
-    testing::AppDb app(path_);
-    app.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT)");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
-    app.Exec("INSERT INTO items (note) VALUES ('x')");
+  UrlSecretsTest() : CapturedDbTest("CREATE TABLE items (id INTEGER PRIMARY KEY, note TEXT)") {
+    SetUpCapture();
+    testing::AppDb(path_).Exec("INSERT INTO items (note) VALUES ('x')");
   }
 
   // Runs `program args`, expects `exit_code` and one line on stderr, and no secret anywhere.
@@ -45,9 +40,6 @@ class UrlSecretsTest : public ::testing::Test {
     SCOPED_TRACE(output);
     ExpectNoSecret("sqlite-cdc", {"--db", path_, "--drain", "--output", output, "--retry-attempts", "1"}, exit_code);
   }
-
-  testing::TempDir dir_;
-  std::string path_;
 };
 
 TEST_F(UrlSecretsTest, HttpOutputsNeverShowCredentialsQueryOrFragment) {

@@ -7,65 +7,52 @@
 #include <vector>
 
 #include "sqlite_cdc/engine.h"
-#include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
-#include "support/temp_dir.h"
+#include "support/captured_db.h"
+#include "support/recording_handler.h"
 
 namespace sqlite_cdc {
 namespace {
 
 using Phase = BootstrapProgress::Phase;
 
-class CountingHandler : public ChangesHandler {
- public:
-  HandlerResult Handle(const Changes& batch) override {
-    received += static_cast<int64_t>(batch.size());
-    return HandlerResult::Success();
-  }
-  int64_t received = 0;
-};
-
 struct Report {
   BootstrapProgress progress;
   int64_t received_then;  // rows the handler had accepted when the report came
 };
 
-class BootstrapProgressTest : public ::testing::Test {
+class BootstrapProgressTest : public testing::CapturedDbTest {
  protected:
-  BootstrapProgressTest() : path_(dir_.File("app.db")) {
+  BootstrapProgressTest()
+      : CapturedDbTest(
+            "CREATE TABLE big (id INTEGER PRIMARY KEY, note TEXT);"
+            "CREATE TABLE empty (id INTEGER PRIMARY KEY);"
+            "CREATE TABLE small (a TEXT, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID") {
     testing::AppDb app(path_);
-    app.Exec("CREATE TABLE big (id INTEGER PRIMARY KEY, note TEXT)");
-    app.Exec("CREATE TABLE empty (id INTEGER PRIMARY KEY)");
-    app.Exec("CREATE TABLE small (a TEXT, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID");
     app.Exec("BEGIN");
     for (int i = 0; i < 5000; ++i) app.Exec("INSERT INTO big VALUES (" + std::to_string(i) + ", 'row')");
     for (int i = 0; i < 300; ++i) app.Exec("INSERT INTO small VALUES ('k', " + std::to_string(i) + ")");
     app.Exec("COMMIT");
-    CaptureOptions capture;
-    capture.db_path = path_;
-    EXPECT_TRUE(sqlite_cdc::Setup(capture).ok());
+    SetUpCapture();
   }
 
   // Bootstraps in batches of 100 and returns every report, in order.
   std::vector<Report> Bootstrap() {
-    CountingHandler handler;
+    testing::RecordingHandler handler;
     std::vector<Report> reports;
     EngineOptions options;
     options.capture.db_path = path_;
     options.batch_size = 100;
     options.bootstrap_progress = [&](const BootstrapProgress& progress) {
-      reports.push_back({progress, handler.received});
+      reports.push_back({progress, handler.received()});
     };
     std::unique_ptr<Engine> engine;
     EXPECT_TRUE(Engine::Open(options, &engine).ok());
     const Status status = engine->Bootstrap(handler);
     EXPECT_TRUE(status.ok()) << status.message();
-    EXPECT_EQ(handler.received, 5300);
+    EXPECT_EQ(handler.received(), 5300);
     return reports;
   }
-
-  testing::TempDir dir_;
-  std::string path_;
 };
 
 TEST_F(BootstrapProgressTest, EachTableAndPhaseCountsUpFromZeroToItsRowCount) {

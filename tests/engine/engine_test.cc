@@ -16,9 +16,11 @@
 
 #include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/captured_db.h"
 #include "support/fake_env.h"
 #include "support/json_check.h"
 #include "support/process.h"
+#include "support/recording_handler.h"
 #include "support/recording_logger.h"
 #include "support/temp_dir.h"
 
@@ -27,80 +29,12 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::AppDb;
+using testing::RecordingHandler;
 using testing::WaitUntil;
 
-// Records every batch; fails the first `failures` calls with `failure`.
-class RecordingHandler : public ChangesHandler {
- public:
-  HandlerResult Handle(const Changes& batch) override {
-    std::lock_guard lock(mutex_);
-    ++calls_;
-    if (failures > 0) {
-      --failures;
-      return failure;
-    }
-    batches_.push_back(batch);
-    events_.push_back("batch");
-    return HandlerResult::Success();
-  }
-
-  std::vector<Changes> batches() {
-    std::lock_guard lock(mutex_);
-    return batches_;
-  }
-  Changes all() {
-    Changes out;
-    for (const Changes& batch : batches()) out.insert(out.end(), batch.begin(), batch.end());
-    return out;
-  }
-  int calls() {
-    std::lock_guard lock(mutex_);
-    return calls_;
-  }
-
-  HandlerResult OnSchema(const WatchedSchema& schema) override {
-    std::lock_guard lock(mutex_);
-    events_.push_back("schema@" + std::to_string(schema.log_position));
-    schemas_.push_back(schema);
-    return HandlerResult::Success();
-  }
-  HandlerResult OnSnapshotComplete(int64_t log_position) override {
-    std::lock_guard lock(mutex_);
-    events_.push_back("snapshot@" + std::to_string(log_position));
-    return HandlerResult::Success();
-  }
-  // "schema@P", "snapshot@P" and "batch" in the order the engine called them.
-  std::vector<std::string> events() {
-    std::lock_guard lock(mutex_);
-    return events_;
-  }
-  std::vector<WatchedSchema> schemas() {
-    std::lock_guard lock(mutex_);
-    return schemas_;
-  }
-
-  int failures = 0;
-  HandlerResult failure = HandlerResult::Retry("receiver unavailable");
-
- private:
-  std::mutex mutex_;
-  std::vector<Changes> batches_;
-  std::vector<std::string> events_;
-  std::vector<WatchedSchema> schemas_;
-  int calls_ = 0;
-};
-
-class EngineTest : public ::testing::Test {
+class EngineTest : public testing::CapturedDbTest {
  protected:
-  EngineTest() : path_(dir_.File("app.db")), app_(path_) {
-    app_.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, note TEXT)");
-  }
-
-  void SetUpCapture() {
-    CaptureOptions capture;
-    capture.db_path = path_;
-    ASSERT_TRUE(sqlite_cdc::Setup(capture).ok());
-  }
+  EngineTest() : app_(path_) {}
 
   EngineOptions Options() {
     EngineOptions options;
@@ -126,10 +60,6 @@ class EngineTest : public ::testing::Test {
     app_.Exec("COMMIT");
   }
 
-  long long Backlog() { return testing::Backlog(app_); }
-
-  testing::TempDir dir_;
-  std::string path_;
   AppDb app_;
 };
 

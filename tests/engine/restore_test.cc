@@ -10,6 +10,7 @@
 #include "sqlite_cdc/engine.h"
 #include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/recording_handler.h"
 #include "support/temp_dir.h"
 
 namespace sqlite_cdc {
@@ -18,31 +19,22 @@ namespace {
 using testing::AppDb;
 
 // Keeps what the engine hands over, the way an archive would, and plays it back as a source.
-class RecordedArchive : public ChangesHandler, public RestoreSource {
+class RecordedArchive : public testing::RecordingHandler, public RestoreSource {
  public:
-  HandlerResult Handle(const Changes& batch) override {
-    batches_.push_back(batch);
-    return HandlerResult::Success();
-  }
-  HandlerResult OnSchema(const WatchedSchema& schema) override {
-    schema_ = schema;
-    return HandlerResult::Success();
-  }
-
   Status Schema(WatchedSchema* schema) override {
-    *schema = schema_;
+    const auto announced = schemas();
+    *schema = announced.empty() ? WatchedSchema{} : announced.back();
     next_ = 0;
     return Status::Ok();
   }
   Status Next(Changes* batch) override {
+    const auto kept = batches();
     batch->clear();
-    if (next_ < batches_.size()) *batch = batches_[next_++];
+    if (next_ < kept.size()) *batch = kept[next_++];
     return Status::Ok();
   }
 
  private:
-  WatchedSchema schema_;
-  std::vector<Changes> batches_;
   size_t next_ = 0;
 };
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "support/app_db.h"
-#include "support/temp_dir.h"
+#include "support/captured_db.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -12,13 +12,13 @@ using testing::AppDb;
 using testing::ReadLog;
 using testing::SchemaSnapshot;
 
-class TriggerSetupTest : public ::testing::Test {
+class TriggerSetupTest : public testing::CapturedDbTest {
  protected:
-  TriggerSetupTest() : path_(dir_.File("app.db")), app_(path_) {
-    app_.Exec(
-        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"
-        "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total REAL);");
-  }
+  TriggerSetupTest()
+      : CapturedDbTest(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);"
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, total REAL);"),
+        app_(path_) {}
 
   CaptureOptions Options(std::vector<std::string> tables = {}) {
     CaptureOptions options;
@@ -27,16 +27,8 @@ class TriggerSetupTest : public ::testing::Test {
     return options;
   }
 
-  std::vector<std::string> TriggerNames() {
-    std::vector<std::string> names;
-    for (const auto& row : app_.Rows("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")) {
-      names.push_back(*row[0]);
-    }
-    return names;
-  }
+  std::vector<std::string> TriggerNames() { return testing::TriggerNames(app_); }
 
-  testing::TempDir dir_;
-  std::string path_;
   AppDb app_;
 };
 

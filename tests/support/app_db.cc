@@ -76,4 +76,12 @@ std::vector<Row> SchemaSnapshot(AppDb& db) {
   return db.Rows("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name");
 }
 
+std::vector<std::string> TriggerNames(AppDb& db) {
+  std::vector<std::string> names;
+  for (const Row& row : db.Rows("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")) {
+    names.push_back(*row[0]);
+  }
+  return names;
+}
+
 }  // namespace sqlite_cdc::testing

@@ -50,4 +50,7 @@ long long Backlog(AppDb& db, const std::string& log_table = "__cdc_log");
 // The schema as SQLite holds it, for before/after comparisons.
 std::vector<Row> SchemaSnapshot(AppDb& db);
 
+// The names of every trigger in the database, sorted.
+std::vector<std::string> TriggerNames(AppDb& db);
+
 }  // namespace sqlite_cdc::testing

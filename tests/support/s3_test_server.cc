@@ -65,6 +65,12 @@ std::vector<std::string> S3TestServer::Keys(const std::string& prefix) {
   return keys;
 }
 
+std::string S3TestServer::Object(const std::string& key) {
+  sinks::HttpResponse response = Ask(port_, "GET", "/" + bucket_ + "/" + sinks::UriEncode(key, false));
+  if (response.status != 200) throw std::runtime_error("s3rver has no object " + key);
+  return std::move(response.body);
+}
+
 void S3TestServer::Delete(const std::string& key) {
   const int status = Ask(port_, "DELETE", "/" + bucket_ + "/" + sinks::UriEncode(key, false)).status;
   if (status != 204) throw std::runtime_error("s3rver refused to delete " + key);

@@ -25,6 +25,8 @@ class S3TestServer {
 
   // Keys under `prefix`, in listing (lexicographic) order.
   std::vector<std::string> Keys(const std::string& prefix);
+  // The stored bytes of `key`; throws when it is not there.
+  std::string Object(const std::string& key);
   void Delete(const std::string& key);
 
  private:

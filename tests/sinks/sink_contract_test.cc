@@ -1,0 +1,219 @@
+// The contract every output keeps with the engine (sqlite_cdc/changes_handler.h), checked once for
+// all of them: each sink is built by the one factory, as the CLI builds it, and delivers to the real
+// thing on loopback; its harness (sink_harness.h) reads back what arrived.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "sinks/output_factory.h"
+#include "sinks/sink_harness.h"
+
+namespace sqlite_cdc {
+
+namespace {
+
+using testing::DeliveredChange;
+using testing::Destination;
+using testing::SinkHarness;
+
+// A change with a timestamp no other change of the test has, so that a consumer of an output
+// without log ids (`-`) still tells every change apart.
+Change MakeChange(int64_t id, const std::string& table, Operation operation, int serial) {
+  Change change;
+  change.id = id;
+  change.table = table;
+  char timestamp[40];
+  std::snprintf(timestamp, sizeof timestamp, "2026-11-22T10:%02d:%02d.%03dZ", serial / 3600 % 60, serial / 60 % 60,
+                serial % 1000);
+  change.timestamp = timestamp;
+  change.operation = operation;
+  change.key = "{\"id\":" + std::to_string(serial % 4) + "}";
+  if (operation != Operation::kInsert) change.before = "{\"id\":" + std::to_string(serial % 4) + ",\"n\":1}";
+  if (operation != Operation::kDelete) change.after = "{\"id\":" + std::to_string(serial % 4) + ",\"n\":2}";
+  return change;
+}
+
+// `count` changes with log ids from `first_id`, over two tables and every operation.
+Changes LogBatch(int64_t first_id, int count) {
+  static constexpr Operation kOperations[] = {Operation::kInsert, Operation::kUpdate, Operation::kDelete};
+  Changes batch;
+  for (int64_t id = first_id; id < first_id + count; ++id) {
+    batch.push_back(MakeChange(id, id % 2 ? "items" : "orders", kOperations[id % 3], static_cast<int>(id)));
+  }
+  return batch;
+}
+
+// Bootstrap rows: inserts with id 0, the bootstrap flag, and serials after the log's.
+Changes SnapshotBatch(int first_serial, int count) {
+  Changes batch;
+  for (int serial = first_serial; serial < first_serial + count; ++serial) {
+    Change change = MakeChange(0, "items", Operation::kInsert, serial);
+    change.bootstrap = true;
+    batch.push_back(std::move(change));
+  }
+  return batch;
+}
+
+WatchedSchema Schema(int64_t log_position) {
+  WatchedSchema schema;
+  schema.log_position = log_position;
+  schema.tables.push_back({"items", "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER)", {"id", "n"}, {"id"}});
+  schema.tables.push_back({"orders", "CREATE TABLE orders (id INTEGER PRIMARY KEY, n INTEGER)", {"id", "n"}, {"id"}});
+  return schema;
+}
+
+std::string Describe(const std::optional<int64_t>& id, const std::string& timestamp, const std::string& table,
+                     const std::string& operation) {
+  return (id ? "#" + std::to_string(*id) + " " : "") + timestamp + " " + table + " " + operation;
+}
+
+// What a consumer of an output without ids compares: the rest of each change.
+std::vector<std::string> Described(const std::vector<DeliveredChange>& delivered) {
+  std::vector<std::string> out;
+  for (const DeliveredChange& change : delivered) {
+    out.push_back(Describe(change.id, change.timestamp, change.table, change.operation));
+  }
+  return out;
+}
+
+std::vector<std::string> Described(const std::vector<Changes>& batches, bool with_ids) {
+  std::vector<std::string> out;
+  for (const Changes& batch : batches) {
+    for (const Change& change : batch) {
+      out.push_back(Describe(with_ids ? std::optional<int64_t>(change.id) : std::nullopt, change.timestamp,
+                             change.table, std::string(OperationName(change.operation))));
+    }
+  }
+  return out;
+}
+
+// `delivered` without the repeats: the first copy of each change kept, or the last.
+std::vector<std::string> WithoutRepeats(const std::vector<std::string>& delivered, bool keep_last) {
+  std::vector<std::string> kept;
+  for (const std::string& change : delivered) {
+    const auto seen = std::find(kept.begin(), kept.end(), change);
+    if (seen != kept.end() && !keep_last) continue;
+    if (seen != kept.end()) kept.erase(seen);
+    kept.push_back(change);
+  }
+  return kept;
+}
+
+class SinkContractTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  SinkContractTest() : harness_(testing::MakeSinkHarness(GetParam())) {}
+
+  // Puts the destination in `state` and builds the sink through the factory; skips when this
+  // output cannot be in that state.
+  void Build(Destination state = Destination::kHealthy) {
+    if (const auto why = harness_->Prepare(state)) GTEST_SKIP() << *why;
+    const Status status = sinks::MakeHandler(harness_->Options(), &sink_);
+    ASSERT_TRUE(status.ok()) << status.message();
+  }
+
+  // Each call as the sink answered it: "Success", "Retry" or "Fatal", then its message if any.
+  std::string Handle(const Changes& batch) {
+    return Answer([&] { return sink_->Handle(batch); });
+  }
+  std::string Announce(const WatchedSchema& schema) {
+    return Answer([&] { return sink_->OnSchema(schema); });
+  }
+  std::string SnapshotComplete(int64_t position) {
+    return Answer([&] { return sink_->OnSnapshotComplete(position); });
+  }
+  std::string Answer(const std::function<HandlerResult()>& call) {
+    const HandlerResult result = harness_->Call(call);
+    static constexpr const char* kNames[] = {"Success", "Retry", "Fatal"};
+    return kNames[static_cast<int>(result.kind)] + (result.message.empty() ? "" : ": " + result.message);
+  }
+  // The kind of an answer.
+  static std::string Kind(const std::string& answer) { return answer.substr(0, answer.find(':')); }
+
+  // The sink goes first: its destructor may still flush to the destination the harness owns.
+  std::vector<std::string> Delivered() {
+    sink_.reset();
+    return Described(harness_->Delivered());
+  }
+  // What the output should hold of `batches`, in order.
+  std::vector<std::string> Expected(const std::vector<Changes>& batches) {
+    return Described(batches, harness_->CarriesIds());
+  }
+
+  std::unique_ptr<SinkHarness> harness_;
+  std::unique_ptr<ChangesHandler> sink_;
+};
+
+constexpr char kSuccess[] = "Success";
+
+TEST_P(SinkContractTest, DeliversEveryChangeOnceAndInOrder) {
+  ASSERT_NO_FATAL_FAILURE(Build());
+  const std::vector<Changes> batches{LogBatch(1, 5), LogBatch(6, 1), LogBatch(7, 4)};
+  for (const Changes& batch : batches) ASSERT_EQ(Handle(batch), kSuccess);
+  const auto delivered = Delivered();
+  EXPECT_EQ(delivered, Expected(batches));
+}
+
+TEST_P(SinkContractTest, ToleratesABatchDeliveredAgainAfterACrash) {
+  ASSERT_NO_FATAL_FAILURE(Build());
+  const std::vector<Changes> batches{LogBatch(1, 4), LogBatch(5, 4), LogBatch(9, 2)};
+  ASSERT_EQ(Handle(batches[0]), kSuccess);
+  ASSERT_EQ(Handle(batches[1]), kSuccess);
+  // The engine crashed before it deleted the second batch: the next run sends it again, same ids.
+  ASSERT_EQ(Handle(batches[1]), kSuccess);
+  ASSERT_EQ(Handle(batches[2]), kSuccess);
+  const auto delivered = Delivered();
+  const auto expected = Expected(batches);
+  EXPECT_EQ(WithoutRepeats(delivered, false), expected) << "every change, first copies in log order";
+  EXPECT_EQ(WithoutRepeats(delivered, true), expected) << "the last copies in log order too";
+  EXPECT_LE(delivered.size(), expected.size() + batches[1].size()) << "only the batch sent again repeats";
+}
+
+TEST_P(SinkContractTest, TakesSchemaAndSnapshotAnnouncementsAroundTheBatches) {
+  ASSERT_NO_FATAL_FAILURE(Build());
+  // As the engine calls a sink for --bootstrap --cdc: the schema, the snapshot, its end at log id
+  // 4, the log after it; then a schema change and more of the log.
+  const std::vector<Changes> batches{SnapshotBatch(100, 3), SnapshotBatch(103, 2), LogBatch(5, 3), LogBatch(8, 2)};
+  ASSERT_EQ(Announce(Schema(0)), kSuccess);
+  ASSERT_EQ(Handle(batches[0]), kSuccess);
+  ASSERT_EQ(Handle(batches[1]), kSuccess);
+  ASSERT_EQ(SnapshotComplete(4), kSuccess);
+  ASSERT_EQ(Handle(batches[2]), kSuccess);
+  ASSERT_EQ(Announce(Schema(7)), kSuccess);
+  ASSERT_EQ(Handle(batches[3]), kSuccess);
+  const auto delivered = Delivered();
+  EXPECT_EQ(delivered, Expected(batches));
+}
+
+TEST_P(SinkContractTest, AnUnreachableDestinationIsRetryAndTheRetryLands) {
+  ASSERT_NO_FATAL_FAILURE(Build(Destination::kUnreachable));
+  if (IsSkipped()) return;
+  const Changes batch = LogBatch(1, 3);
+  const std::string first = Handle(batch);
+  EXPECT_EQ(Kind(first), "Retry") << first;
+  harness_->Recover();
+  // The engine sends the same batch again until it is accepted (a client may need a moment to
+  // reconnect); an earlier attempt's copies may land too.
+  std::string answer = "Retry";
+  for (int attempt = 0; attempt < 5 && Kind(answer) == "Retry"; ++attempt) answer = Handle(batch);
+  ASSERT_EQ(answer, kSuccess);
+  const auto delivered = Delivered();
+  EXPECT_EQ(WithoutRepeats(delivered, false), Expected({batch}));
+}
+
+TEST_P(SinkContractTest, ARefusingDestinationIsFatal) {
+  ASSERT_NO_FATAL_FAILURE(Build(Destination::kRefusing));
+  if (IsSkipped()) return;
+  const std::string answer = Handle(LogBatch(1, 3));
+  EXPECT_EQ(Kind(answer), "Fatal") << answer;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryOutput, SinkContractTest, ::testing::Values("-", "json", "http", "kafka", "s3"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param == "-" ? std::string("stdout") : info.param;
+                         });
+
+}  // namespace
+}  // namespace sqlite_cdc
