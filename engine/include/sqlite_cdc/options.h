@@ -53,6 +53,16 @@ struct BootstrapProgress {
 // rows_done == rows_total. It must return quickly and must not call the engine.
 using BootstrapProgressCallback = std::function<void(const BootstrapProgress&)>;
 
+// How much the engine reads ahead of what a PipelinedHandler has confirmed. A plain ChangesHandler
+// has one batch in flight whatever these say.
+struct PipelineOptions {
+  size_t max_changes = 65536;       // changes sent and not yet confirmed
+  size_t max_bytes = 64u << 20;     // their keys and images, in bytes
+  // After Stop(): how long the engine still waits for confirmations of what is in flight, so that it
+  // leaves the log. What is not confirmed by then stays in the log and is delivered again.
+  std::chrono::milliseconds stop_grace{5000};
+};
+
 class EngineObserver;
 
 struct EngineOptions {
@@ -62,6 +72,7 @@ struct EngineOptions {
   bool use_inotify = true;  // false: wake on the poll timer only
   bool resync = false;      // re-install drifted triggers instead of warning
   RetryOptions retry;
+  PipelineOptions pipeline;
   // Delivered changes leave the log in one short write transaction at most this often, or once
   // `ack_max_rows` are waiting, and whenever a drain ends or the engine stops. Every write takes the
   // database's write lock, which the application then waits for; a crash re-delivers at most what
