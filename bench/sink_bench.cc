@@ -112,8 +112,13 @@ void S3ArchiveBatches(benchmark::State& state) {
     state.SkipWithError("the s3rver endpoint is not a valid S3 URL");
     return;
   }
-  sinks::S3ArchiveSink sink(std::make_unique<sinks::S3Client>(location, sinks::AwsCredentials{"S3RVER", "S3RVER", ""},
-                                                              std::chrono::seconds(10)));
+  // One batch per Handle call: one object per batch, stored before the next.
+  sinks::S3ArchiveSink sink(
+      [&] {
+        return std::make_unique<sinks::S3Client>(location, sinks::AwsCredentials{"S3RVER", "S3RVER", ""},
+                                                 std::chrono::seconds(10));
+      },
+      sinks::S3SinkOptions{});
   DeliverBatches(state, sink);
 }
 

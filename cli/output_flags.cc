@@ -67,6 +67,30 @@ void AddKafkaFlags(CLI::App& app, sinks::KafkaSinkOptions& kafka) {
   app.get_option("--kafka-timeout")->group(group);
 }
 
+void AddS3Flags(CLI::App& app, sinks::S3SinkOptions& s3) {
+  const std::string group = "S3 output (s3://)";
+  AddDurationOption(app, "--s3-flush-interval", s3.flush_interval,
+                    "longest time a change waits in the open object before it is cut and stored");
+  app.get_option("--s3-flush-interval")->group(group);
+  app.add_option("--s3-max-object-changes", s3.max_object_changes, "cut an object at this many changes")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{100000000}))
+      ->group(group);
+  app.add_option("--s3-max-object-bytes", s3.max_object_bytes,
+                 "cut an object at this size of its JSON lines before gzip (e.g. 16MiB, 500kB)")
+      ->default_str("16MiB")
+      ->type_name("SIZE")
+      ->transform(CLI::AsSizeValue(true))
+      ->check(CLI::Range(size_t{1}, size_t{5} << 30))
+      ->group(group);
+  app.add_option("--s3-puts-in-flight", s3.puts_in_flight, "objects stored at once, each on its own connection")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(CLI::Range(1, 64))
+      ->group(group);
+}
+
 }  // namespace
 
 void AddOutputFlags(CLI::App& app, sinks::OutputOptions& options) {
@@ -76,6 +100,7 @@ void AddOutputFlags(CLI::App& app, sinks::OutputOptions& options) {
       ->type_name("OUTPUT");
   AddHttpFlags(app, options.http);
   AddKafkaFlags(app, options.kafka);
+  AddS3Flags(app, options.s3);
 }
 
 }  // namespace sqlite_cdc::cli

@@ -31,8 +31,9 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     if (Status status = ParseS3Url(output, &location); !status.ok()) return status;
     AwsCredentials credentials;
     if (Status status = CredentialsFromEnvironment(&credentials); !status.ok()) return status;
+    const std::chrono::milliseconds timeout = options.http.timeout;
     *handler = std::make_unique<S3ArchiveSink>(
-        std::make_unique<S3Client>(std::move(location), std::move(credentials), options.http.timeout));
+        [&] { return std::make_unique<S3Client>(location, credentials, timeout); }, options.s3);
   } else if (kafka) {
     KafkaSinkConfig config;
     if (Status status = ResolveKafkaSinkConfig(output, options.kafka, options.source_db, &config); !status.ok()) {

@@ -4,6 +4,7 @@
 
 #include "sinks/http/http_sink_options.h"
 #include "sinks/kafka/kafka_sink_options.h"
+#include "sinks/s3/s3_sink_options.h"
 
 namespace sqlite_cdc::sinks {
 
@@ -14,6 +15,7 @@ struct OutputOptions {
   std::string source_db;  // the database file's path, for sinks that name their source
   HttpSinkOptions http;
   KafkaSinkOptions kafka;
+  S3SinkOptions s3;
 };
 
 }  // namespace sqlite_cdc::sinks

@@ -198,7 +198,7 @@ TEST_F(S3ArchiveTest, ASnapshotTakenAfterEarlierDeliveriesRestores) {
 
 TEST_F(S3ArchiveTest, AMissingObjectMakesRestoreFailWithoutAFile) {
   SetUpCapture(/*blobs=*/true);
-  auto cdc = StartCdc();
+  auto cdc = StartCdc({"--s3-max-object-changes", "7"});  // an object per batch
   for (int round = 1; round <= 3; ++round) Write(round);
   WaitDrained();
   cdc->Signal(SIGTERM);
@@ -261,7 +261,14 @@ TEST_F(S3ArchiveTest, BadSettingsAreExit2WithOneLine) {
       {cdc, {"--db", path_, "--output", "s3://cdc-test/x?endpoint=nope"}},
       {restore, {"--from", "s3://cdc-test/x", "--to", path_}},
       {restore, {"--from", Url(), "--to", dir_.File("new.db"), "--timestamp", "yesterday"}},
-      {restore, {"--from", Url(), "--to", dir_.File("new.db"), "--id", "3", "--timestamp", "2026-01-01T00:00:00Z"}}};
+      {restore, {"--from", Url(), "--to", dir_.File("new.db"), "--id", "3", "--timestamp", "2026-01-01T00:00:00Z"}},
+      {cdc, {"--db", path_, "--output", Url(), "--s3-flush-interval", "0s"}},
+      {cdc, {"--db", path_, "--output", Url(), "--s3-flush-interval", "soon"}},
+      {cdc, {"--db", path_, "--output", Url(), "--s3-max-object-changes", "0"}},
+      {cdc, {"--db", path_, "--output", Url(), "--s3-max-object-bytes", "lots"}},
+      {cdc, {"--db", path_, "--output", Url(), "--s3-max-object-bytes", "0"}},
+      {cdc, {"--db", path_, "--output", Url(), "--s3-puts-in-flight", "0"}},
+      {cdc, {"--db", path_, "--output", Url(), "--s3-puts-in-flight", "65"}}};
   for (const auto& [program, args] : cases) {
     const auto result = RunProcess(program, args);
     EXPECT_EQ(result.exit_code, 2) << args.back() << ": " << result.err;
