@@ -38,6 +38,9 @@ Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTabl
   if (options.poll_interval.count() <= 0) throw InvalidInput("poll_interval must be positive");
   if (options.retry.max_attempts < 1) throw InvalidInput("retry.max_attempts must be at least 1");
   if (options.ack_interval.count() < 0) throw InvalidInput("ack_interval must not be negative");
+  if (options.pipeline.max_changes == 0) throw InvalidInput("pipeline.max_changes must be at least 1");
+  if (options.pipeline.max_bytes == 0) throw InvalidInput("pipeline.max_bytes must be at least 1");
+  if (options.pipeline.stop_grace.count() < 0) throw InvalidInput("pipeline.stop_grace must not be negative");
   internal::ValidateCaptureOptions(options.capture);
   Database db = Database::OpenExisting(options.capture.db_path);
   internal::RequireSetUpLog(db, options.capture, names);

@@ -26,7 +26,7 @@ using testing::AppDb;
 class ScriptedPipeline : public PipelinedHandler {
  public:
   size_t hold = 1;
-  int fail_send_number = -1;    // the n-th Send (from 0) fails when its turn to be stored comes
+  int fail_send_number = -1;  // the n-th Send (from 0) fails when its turn to be stored comes
   size_t confirm_at_most = SIZE_MAX;
   HandlerResult failure = HandlerResult::Retry("destination unavailable");
 
