@@ -1,10 +1,11 @@
 // The S3 archive cut by time and size (issue #16), against s3rver on loopback:
 // - steady: the real `sqlite-cdc --cdc --output s3://...` while a writer commits single-row INSERTs
 //   at 2,000/s for 5 s; counted: the change objects it stored (and so the PUTs per second). Beside
-//   it, the sink driven directly (Send, Poll) with the same rate of small batches.
+//   it the same with one batch in flight (`--max-in-flight 1`: each batch an object, stored before
+//   the next is read, as before #16), and the sink driven directly (Send, Poll) at the same rate.
 // - backlog: the real `sqlite-cdc --drain` emptying a 100,000-change backlog into the archive,
-//   beside `--output json` to /dev/null in the same run; and the sink driven directly, pipelined
-//   (Send, Poll) beside one batch at a time (Handle), as the engine used it before.
+//   beside `--output json` to /dev/null, one batch in flight, and objects of up to 100,000 changes;
+//   and the sink alone, pipelined (Send, Poll) beside one batch at a time (Handle).
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -98,13 +99,18 @@ void WriteSteadily(const std::string& path, int count, int rate) {
   sqlite3_close(db);
 }
 
+std::vector<std::string> Args(std::vector<std::string> args, const std::vector<std::string>& extra) {
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 // A captured database with an empty log.
 std::string EmptyCapturedDb(const testing::TempDir& dir) {
   static const Backlog empty(0);
   return empty.CopyTo(dir);
 }
 
-void SteadyThroughCli(benchmark::State& state) {
+void SteadyThroughCli(benchmark::State& state, const std::vector<std::string>& extra) {
   if (!S3ServerAvailable()) return state.SkipWithError("s3rver is not installed (make node-deps)");
   UseS3rverCredentials();
   testing::S3TestServer server("bench");
@@ -115,8 +121,8 @@ void SteadyThroughCli(benchmark::State& state) {
     const std::string prefix = "steady" + std::to_string(runs);
     testing::BackgroundProcess cdc(
         testing::BinaryPath("sqlite-cdc"),
-        {"--db", path, "--cdc", "--output", ArchiveUrl(server, prefix), "--log-level", "warn"}, "/dev/null",
-        dir.File("err.log"));
+        Args({"--db", path, "--cdc", "--output", ArchiveUrl(server, prefix), "--log-level", "warn"}, extra),
+        "/dev/null", dir.File("err.log"));
     // Started once its schema object is stored.
     const auto started = SteadyClock::now();
     while (server.Keys(prefix + "/schema/").empty() && SteadyClock::now() - started < std::chrono::seconds(20)) {
@@ -228,7 +234,7 @@ bool RunCli(const std::vector<std::string>& args) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-void BacklogThroughCli(benchmark::State& state, bool s3) {
+void BacklogThroughCli(benchmark::State& state, bool s3, const std::vector<std::string>& extra = {}) {
   if (s3 && !S3ServerAvailable()) return state.SkipWithError("s3rver is not installed (make node-deps)");
   UseS3rverCredentials();
   std::unique_ptr<testing::S3TestServer> server;
@@ -239,7 +245,7 @@ void BacklogThroughCli(benchmark::State& state, bool s3) {
     const std::string path = SharedBacklog().CopyTo(dir);
     const std::string output = s3 ? ArchiveUrl(*server, "backlog" + std::to_string(runs++)) : "json";
     const auto start = SteadyClock::now();
-    const bool ok = RunCli({"--db", path, "--drain", "--output", output, "--log-level", "warn"});
+    const bool ok = RunCli(Args({"--db", path, "--drain", "--output", output, "--log-level", "warn"}, extra));
     const double seconds = SecondsSince(start);
     if (!ok || Undelivered(path) != 0) return state.SkipWithError("sqlite-cdc failed");
     state.SetIterationTime(seconds);
@@ -270,12 +276,33 @@ void BacklogDirect(benchmark::State& state, bool pipelined) {
 }
 
 const bool registered = [] {
-  Register("s3pipeline/steady/cli", 1, SteadyThroughCli, true);
+  Register(
+      "s3pipeline/steady/cli", 1, [](auto& state) { SteadyThroughCli(state, {}); }, true);
+  Register(
+      "s3pipeline/steady/cli-one-in-flight", 1,
+      [](auto& state) {
+        SteadyThroughCli(state, {"--max-in-flight", "1"});
+      },
+      true);
   Register("s3pipeline/steady/direct", 1, SteadyDirect, true);
   Register(
       "s3pipeline/backlog/cli-json", 1, [](auto& state) { BacklogThroughCli(state, false); }, true);
   Register(
       "s3pipeline/backlog/cli-s3", 1, [](auto& state) { BacklogThroughCli(state, true); }, true);
+  // One batch in flight: each batch its own object, stored before the next is read, as before #16.
+  Register(
+      "s3pipeline/backlog/cli-s3-one-in-flight", 1,
+      [](auto& state) {
+        BacklogThroughCli(state, true, {"--max-in-flight", "1"});
+      },
+      true);
+  // The bound the issue suggested: the engine's window (65,536 changes) fills before an object does.
+  Register(
+      "s3pipeline/backlog/cli-s3-max-100000", 1,
+      [](auto& state) {
+        BacklogThroughCli(state, true, {"--s3-max-object-changes", "100000"});
+      },
+      true);
   Register(
       "s3pipeline/backlog/direct-pipelined", 1, [](auto& state) { BacklogDirect(state, true); }, true);
   Register(

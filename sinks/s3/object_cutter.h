@@ -21,7 +21,7 @@ struct CutObject {
 
 struct ObjectBounds {
   std::chrono::milliseconds interval{1000};  // from the open object's first batch
-  size_t max_changes = 100000;
+  size_t max_changes = 10000;
   size_t max_bytes = size_t{16} << 20;  // of the event lines
 };
 

@@ -9,7 +9,7 @@ namespace sqlite_cdc::sinks {
 // when the first of the bounds is reached; an object never spans a schema change.
 struct S3SinkOptions {
   std::chrono::milliseconds flush_interval{1000};  // since the open object's first batch
-  size_t max_object_changes = 100000;
+  size_t max_object_changes = 10000;
   size_t max_object_bytes = size_t{16} << 20;  // of its event lines, before gzip
   int puts_in_flight = 4;                      // objects stored at once, each on its own connection
 };
