@@ -341,6 +341,40 @@ void SinkTable(const Results& results, std::ostream& md) {
   md << "\n";
 }
 
+// The S3 archive cut by time and size (issue #16): objects at a steady load, and a backlog's drain
+// rate against --output json's in the same run.
+void S3PipelineTable(const Results& results, std::ostream& md) {
+  const auto objects = Figure(results, "s3pipeline/steady/cli/2000", "objects");
+  const auto before = Figure(results, "s3pipeline/steady/cli-one-in-flight/2000", "objects");
+  if (!objects && !before) return;
+  md << "### S3 archive cut by time and size (s3rver)\n\n"
+     << "| 2,000 changes/s for 5 s | objects | target | met |\n|---|---:|---:|:-:|\n"
+     << "| `sqlite-cdc --cdc` | " << Show(objects) << " | ≤ 12 | "
+     << Met(objects ? std::optional<double>(objects->median) : std::nullopt, 12.0) << " |\n"
+     << "| one batch in flight (as before) | " << Show(before) << " | – | – |\n"
+     << "| the sink alone (Send, Poll) | " << Show(Figure(results, "s3pipeline/steady/direct/2000", "objects"))
+     << " | – | – |\n\n";
+  const auto json = Figure(results, "s3pipeline/backlog/cli-json/100000", "events_per_s");
+  md << "| 100,000-change backlog, `--drain` | events/s | of json | target | met |\n|---|---:|---:|---:|:-:|\n"
+     << "| `--output json` | " << Show(json) << " | 1x | – | – |\n";
+  for (const auto& [name, label] :
+       std::vector<std::pair<std::string, std::string>>{{"cli-s3", "`--output s3://...`"},
+                                                        {"cli-s3-one-in-flight", "one batch in flight (as before)"},
+                                                        {"cli-s3-max-100000", "objects of up to 100,000 changes"}}) {
+    const auto rate = Figure(results, "s3pipeline/backlog/" + name + "/100000", "events_per_s");
+    const auto ratio = Ratio(rate, json);
+    const bool target = name == "cli-s3";
+    md << "| " << label << " | " << Show(rate) << " | " << ShowRatio(ratio) << " | " << (target ? "≥ 0.4x" : "–")
+       << " | "
+       << (!target         ? "–"
+           : !ratio        ? "n/a"
+           : *ratio >= 0.4 ? "yes"
+                           : "**no**")
+       << " |\n";
+  }
+  md << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -367,6 +401,7 @@ int main(int argc, char** argv) {
   AppSideTable(results, md);
   LatencyTable(results, md);
   SinkTable(results, md);
+  S3PipelineTable(results, md);
   csv << "benchmark,figure,median,min,max,error\n";
   for (const auto& [name, entry] : results) {
     if (!entry.error.empty()) csv << name << ",,,,,\"" << entry.error << "\"\n";
