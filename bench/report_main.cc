@@ -341,6 +341,26 @@ void SinkTable(const Results& results, std::ostream& md) {
   md << "\n";
 }
 
+// Issue #16: the engine drains a backlog through the Kafka sink at no less than half the rate of a
+// bare asynchronous producer, and a commit is acknowledged by Kafka within 10 ms (p99) at 200/s.
+void KafkaPipelineTable(const Results& results, std::ostream& md) {
+  const auto floor = Figure(results, "kafka/backlog/floor/producer", "events_per_s");
+  md << "### Kafka: backlog drained through the engine, beside a bare producer (messages/s)\n\n"
+     << "| batch | bare producer | engine + Kafka sink | ratio | target | met |\n|---:|---:|---:|---:|---:|:-:|\n";
+  for (const std::string batch : {"256", "1000"}) {
+    const auto engine = Figure(results, "kafka/backlog/engine/" + batch, "events_per_s");
+    const auto ratio = Ratio(engine, floor);
+    md << "| " << batch << " | " << Show(floor) << " | " << Show(engine) << " | " << ShowRatio(ratio) << " | ≥ 0.50 | "
+       << (ratio ? (*ratio >= 0.5 ? "yes" : "**no**") : "–") << " |\n";
+  }
+  const std::string latency = "kafka/latency/commit-to-ack/200";
+  const auto p99 = Figure(results, latency, "p99_us");
+  md << "\n| commits/s | commit-to-ack p50 (µs) | p99 | max | p99 target | met |\n|---:|---:|---:|---:|---:|:-:|\n"
+     << "| 200 | " << Show(Figure(results, latency, "p50_us")) << " | " << Show(p99) << " | "
+     << Show(Figure(results, latency, "max_us")) << " | ≤ 10000 | "
+     << Met(p99 ? std::optional<double>(p99->median) : std::nullopt, 10000.0) << " |\n\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -367,6 +387,7 @@ int main(int argc, char** argv) {
   AppSideTable(results, md);
   LatencyTable(results, md);
   SinkTable(results, md);
+  KafkaPipelineTable(results, md);
   csv << "benchmark,figure,median,min,max,error\n";
   for (const auto& [name, entry] : results) {
     if (!entry.error.empty()) csv << name << ",,,,,\"" << entry.error << "\"\n";
