@@ -77,14 +77,14 @@ void DrainIntoKafka(benchmark::State& state, size_t batch_size) {
   }
 }
 
-// The backlog's records as the sink makes them (key, change event JSON), read before timing.
-std::vector<std::pair<std::string, std::string>> BacklogRecords() {
+// The backlog's changes as the engine reads them, read before timing.
+Changes BacklogChanges() {
   testing::TempDir dir;
   Database db = Database::OpenExisting(KafkaBacklog().CopyTo(dir));
   Statement select(db, "SELECT id, timestamp, tablename, operation, key, before, after FROM __cdc_log ORDER BY id");
-  std::vector<std::pair<std::string, std::string>> records;
+  Changes changes;
   while (select.Step()) {
-    Change change;
+    Change& change = changes.emplace_back();
     change.id = select.Int(0);
     change.timestamp = select.Text(1);
     change.table = select.Text(2);
@@ -95,6 +95,47 @@ std::vector<std::pair<std::string, std::string>> BacklogRecords() {
     change.key = select.Text(4);
     if (!select.IsNull(5)) change.before = std::string(select.Text(5));
     if (!select.IsNull(6)) change.after = std::string(select.Text(6));
+  }
+  return changes;
+}
+
+// The sink alone, without the engine: a loop that sends batches of `batch_size` while fewer than
+// the engine's default bound of changes are in flight, and polls between sends, as the engine does.
+void SendAndPoll(benchmark::State& state, size_t batch_size) {
+  std::vector<Changes> batches;
+  for (const Change& change : BacklogChanges()) {
+    if (batches.empty() || batches.back().size() == batch_size) batches.emplace_back();
+    batches.back().push_back(change);
+  }
+  testing::KafkaMockCluster cluster({"bench:4"});
+  auto sink = MakeSink(cluster);
+  if (!sink) {
+    state.SkipWithError("bad sink configuration");
+    return;
+  }
+  const size_t window = PipelineOptions{}.max_changes / batch_size;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    size_t sent = 0, confirmed = 0;
+    while (confirmed < batches.size()) {
+      const bool more = sent < batches.size() && sent - confirmed < window;
+      if (more && sink->Send(batches[sent]).kind != HandlerResult::Kind::kSuccess) break;
+      sent += more ? 1 : 0;
+      const Confirmations got = sink->Poll(milliseconds(more ? 0 : 100), !more);
+      if (got.failure.kind != HandlerResult::Kind::kSuccess) break;
+      confirmed += got.batches;
+    }
+    const double seconds = SecondsSince(start);
+    int64_t delivered = 0;
+    for (size_t i = 0; i < confirmed; ++i) delivered += static_cast<int64_t>(batches[i].size());
+    Report(state, delivered, seconds);
+  }
+}
+
+// The backlog's records as the sink makes them (key, change event JSON), read before timing.
+std::vector<std::pair<std::string, std::string>> BacklogRecords() {
+  std::vector<std::pair<std::string, std::string>> records;
+  for (Change& change : BacklogChanges()) {
     std::string value;
     AppendEventJson(value, change);
     records.emplace_back(std::move(change.key), std::move(value));
@@ -106,7 +147,7 @@ std::vector<std::pair<std::string, std::string>> BacklogRecords() {
 // record without waiting (on a full queue it serves reports until there is room), then serving
 // reports until all are confirmed.
 void KafkaProducerFloor(benchmark::State& state) {
-  const auto records = BacklogRecords();
+  auto records = BacklogRecords();  // non-const: RD_KAFKA_V_VALUE takes a void*
   testing::KafkaMockCluster cluster({"bench:4"});
   char error[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -126,7 +167,7 @@ void KafkaProducerFloor(benchmark::State& state) {
   for (auto _ : state) {
     confirmed = 0;
     const auto start = std::chrono::steady_clock::now();
-    for (const auto& [key, value] : records) {
+    for (auto& [key, value] : records) {
       while (rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("bench"), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(value.data(), value.size()),
                                RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -282,6 +323,9 @@ const bool registered = [] {
         "kafka/backlog/engine/" + std::to_string(batch_size), 1,
         [=](benchmark::State& state) { DrainIntoKafka(state, batch_size); }, /*manual_time=*/true);
   }
+  Register(
+      "kafka/backlog/sink-alone/256", 1, [](benchmark::State& state) { SendAndPoll(state, 256); },
+      /*manual_time=*/true);
   Register("kafka/latency/commit-to-ack/200", 1, [](benchmark::State& state) { CommitToKafka(state, 200); });
   return true;
 }();
