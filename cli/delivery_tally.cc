@@ -9,9 +9,7 @@ std::string Count(int64_t n, const char* one, const char* many) {
 
 }  // namespace
 
-HandlerResult DeliveryTally::Handle(const Changes& batch) {
-  HandlerResult result = output_.Handle(batch);
-  if (result.kind != HandlerResult::Kind::kSuccess) return result;
+void DeliveryTally::OnBatchDelivered(const Changes& batch, std::chrono::nanoseconds handling) {
   for (const Change& change : batch) {
     if (change.bootstrap) {
       ++snapshot_rows_;
@@ -20,13 +18,20 @@ HandlerResult DeliveryTally::Handle(const Changes& batch) {
     if (changes_++ == 0) first_id_ = change.id;
     last_id_ = change.id;
   }
-  return result;
+  if (next_) next_->OnBatchDelivered(batch, handling);
 }
 
-HandlerResult DeliveryTally::OnSnapshotComplete(int64_t log_position) {
-  HandlerResult result = output_.OnSnapshotComplete(log_position);
-  if (result.kind == HandlerResult::Kind::kSuccess) snapshot_complete_ = true;
-  return result;
+void DeliveryTally::OnInFlight(size_t batches, size_t changes) {
+  if (next_) next_->OnInFlight(batches, changes);
+}
+void DeliveryTally::OnHandlerFailure(bool will_retry) {
+  if (next_) next_->OnHandlerFailure(will_retry);
+}
+void DeliveryTally::OnDatabaseRetry() {
+  if (next_) next_->OnDatabaseRetry();
+}
+void DeliveryTally::OnDatabaseRecovered() {
+  if (next_) next_->OnDatabaseRecovered();
 }
 
 std::string DeliveryTally::Summary(bool snapshot, bool changes) const {

@@ -3,29 +3,31 @@
 #include <cstdint>
 #include <string>
 
-#include "sqlite_cdc/changes_handler.h"
+#include "sqlite_cdc/engine_observer.h"
 
 namespace sqlite_cdc::cli {
 
-// Hands every call on to the output unchanged and keeps count of what the output accepted, for the
-// line a run ends with. Called on the engine's thread only; read after the run.
-class DeliveryTally : public ChangesHandler {
+// Counts what the output confirmed, for the line a run ends with, and passes every call on to
+// `next` (the metrics, or nothing). It listens to the engine rather than wrapping the output, so the
+// output keeps its own kind (a pipelined one stays pipelined). Called on the engine's thread only;
+// read after the run.
+class DeliveryTally : public EngineObserver {
  public:
-  explicit DeliveryTally(ChangesHandler& output) : output_(output) {}
+  explicit DeliveryTally(EngineObserver* next) : next_(next) {}
 
-  HandlerResult Handle(const Changes& batch) override;
-  HandlerResult OnSchema(const WatchedSchema& schema) override { return output_.OnSchema(schema); }
-  HandlerResult OnSnapshotComplete(int64_t log_position) override;
+  void OnBatchDelivered(const Changes& batch, std::chrono::nanoseconds handling) override;
+  void OnInFlight(size_t batches, size_t changes) override;
+  void OnHandlerFailure(bool will_retry) override;
+  void OnDatabaseRetry() override;
+  void OnDatabaseRecovered() override;
 
-  bool snapshot_complete() const { return snapshot_complete_; }
   int64_t snapshot_rows() const { return snapshot_rows_; }
 
   // What was accepted: "a snapshot of 3 rows" and/or "2 changes (log ids 4 to 5)", joined by "and".
   std::string Summary(bool snapshot, bool changes) const;
 
  private:
-  ChangesHandler& output_;
-  bool snapshot_complete_ = false;
+  EngineObserver* next_;
   int64_t snapshot_rows_ = 0;
   int64_t changes_ = 0;
   int64_t first_id_ = 0;

@@ -27,7 +27,8 @@ Status ApplyDurations(StreamFlags& flags) {
       {&flags.poll_interval, &flags.engine.poll_interval},
       {&flags.retry_initial, &flags.engine.retry.initial_backoff},
       {&flags.retry_max, &flags.engine.retry.max_backoff},
-      {&flags.ack_interval, &flags.engine.ack_interval}};
+      {&flags.ack_interval, &flags.engine.ack_interval},
+      {&flags.stop_grace, &flags.engine.pipeline.stop_grace}};
   for (const auto& [text, target] : fields) {
     const auto parsed = ParseDuration(*text);
     if (!parsed) return Status::InvalidArgument("invalid duration '" + *text + "' (expected e.g. 250ms, 2s, 1m)");
@@ -99,6 +100,20 @@ CLI::Option* AddStreamFlags(CLI::App& app, StreamFlags& flags) {
                  "how often delivered changes are removed from the log (each removal briefly takes the write lock)")
       ->capture_default_str()
       ->type_name("DURATION");
+  app.add_option("--max-in-flight", flags.engine.pipeline.max_changes,
+                 "changes handed to a pipelined output (kafka, s3) and not yet confirmed, at most")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{100000000}));
+  app.add_option("--max-in-flight-bytes", flags.engine.pipeline.max_bytes,
+                 "bytes of those changes' keys and images, at most")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 40));
+  app.add_option("--stop-grace", flags.stop_grace,
+                 "after SIGINT/SIGTERM, how long to wait for the output to confirm what is in flight")
+      ->capture_default_str()
+      ->type_name("DURATION");
   app.add_option("--metrics-addr", flags.metrics_addr, "serve /metrics and /healthz at HOST:PORT (port 0: any)")
       ->type_name("ADDRESS");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, off")
@@ -117,7 +132,6 @@ int RunStream(const std::string& program, StreamFlags& flags) {
 
   std::unique_ptr<ChangesHandler> output;
   if (Status status = sinks::MakeHandler(flags.output, &output); !status.ok()) return Report(program, status);
-  DeliveryTally tally(*output);
   // Progress is for a person watching the bootstrap; logs and pipes get none.
   std::optional<ProgressPrinter> progress;
   if (flags.bootstrap && isatty(STDERR_FILENO)) {
@@ -126,7 +140,8 @@ int RunStream(const std::string& program, StreamFlags& flags) {
   }
   StopOnSignals::BlockInThisAndNewThreads();
   PrometheusMetrics metrics;
-  if (!flags.metrics_addr.empty()) flags.engine.observer = &metrics;
+  DeliveryTally tally(flags.metrics_addr.empty() ? nullptr : &metrics);
+  flags.engine.observer = &tally;
   std::unique_ptr<Engine> engine;
   if (Status status = Engine::Open(flags.engine, &engine); !status.ok()) return Report(program, status);
   std::unique_ptr<MetricsServer> metrics_server;
@@ -136,14 +151,11 @@ int RunStream(const std::string& program, StreamFlags& flags) {
     }
   }
   StopOnSignals stop(*engine);
-  const Status status = Run(*engine, flags, tally);
-  if (const int signal = stop.received(); signal != 0 && flags.bootstrap && !tally.snapshot_complete()) {
-    if (!status.ok() && status.code() != Status::Code::kCancelled) {
-      Report(program, status);
-    } else {
-      std::cerr << program << ": bootstrap interrupted by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << " after "
-                << tally.snapshot_rows() << " rows: the snapshot is incomplete\n";
-    }
+  const Status status = Run(*engine, flags, *output);
+  // A bootstrap ends Cancelled when the stop came before its snapshot was complete (engine.h).
+  if (const int signal = stop.received(); signal != 0 && flags.bootstrap && status.code() == Status::Code::kCancelled) {
+    std::cerr << program << ": bootstrap interrupted by " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << " after "
+              << tally.snapshot_rows() << " rows: the snapshot is incomplete\n";
     return 128 + signal;
   }
   if (status.ok())

@@ -22,6 +22,7 @@ struct StreamFlags {
   std::string retry_initial = "100ms";
   std::string retry_max = "30s";
   std::string ack_interval = "250ms";
+  std::string stop_grace = "5s";
 };
 
 // Registers streaming's flags on the program itself. Returns --db, which is not marked required

@@ -55,6 +55,12 @@ void PrometheusMetrics::OnHandlerFailure(bool will_retry) {
   failing_ = true;
 }
 
+void PrometheusMetrics::OnInFlight(size_t batches, size_t changes) {
+  std::lock_guard lock(mutex_);
+  batches_in_flight_ = batches;
+  changes_in_flight_ = changes;
+}
+
 void PrometheusMetrics::OnDatabaseRetry() {
   std::lock_guard lock(mutex_);
   ++database_retries_;
@@ -104,7 +110,12 @@ std::string PrometheusMetrics::Render(const LogBacklog& backlog, std::chrono::sy
   out += "sqlite_cdc_lag_seconds " + Number(lag) + "\n";
   Header(out, "sqlite_cdc_last_delivered_id", "gauge", "Log id of the last change the output accepted.");
   out += "sqlite_cdc_last_delivered_id " + std::to_string(last_delivered_id_) + "\n";
-  Header(out, "sqlite_cdc_batch_handling_seconds", "histogram", "Time of the handler call that accepted a batch.");
+  Header(out, "sqlite_cdc_batches_in_flight", "gauge", "Batches handed to the output and not yet confirmed.");
+  out += "sqlite_cdc_batches_in_flight " + std::to_string(batches_in_flight_) + "\n";
+  Header(out, "sqlite_cdc_changes_in_flight", "gauge", "Changes handed to the output and not yet confirmed.");
+  out += "sqlite_cdc_changes_in_flight " + std::to_string(changes_in_flight_) + "\n";
+  Header(out, "sqlite_cdc_batch_handling_seconds", "histogram",
+         "Time from handing a batch to the output until the output confirmed it.");
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     cumulative += bucket_counts_[i];

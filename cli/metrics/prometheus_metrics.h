@@ -20,6 +20,7 @@ class PrometheusMetrics : public EngineObserver {
  public:
   void OnBatchDelivered(const Changes& batch, std::chrono::nanoseconds handling) override;
   void OnHandlerFailure(bool will_retry) override;
+  void OnInFlight(size_t batches, size_t changes) override;
 
   void OnDatabaseRetry() override;
   void OnDatabaseRecovered() override;
@@ -42,6 +43,8 @@ class PrometheusMetrics : public EngineObserver {
   uint64_t database_retries_ = 0;
   int64_t last_delivered_id_ = 0;
   std::array<uint64_t, kBuckets.size()> bucket_counts_{};  // not cumulative; summed when rendered
+  size_t batches_in_flight_ = 0;
+  size_t changes_in_flight_ = 0;
   uint64_t handled_ = 0;
   double handling_seconds_ = 0;
   bool failing_ = false;

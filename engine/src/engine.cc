@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "capture_config.h"
 #include "catalog.h"
+#include "delivery_window.h"
 #include "drift_monitor.h"
 #include "guarded.h"
 #include "info_log.h"
@@ -18,6 +19,8 @@
 #include "schema/identifier.h"
 #include "snapshot_spool.h"
 #include "sqlite_cdc/engine_observer.h"
+#include "sqlite_cdc/pipelined_handler.h"
+#include "synchronous_pipeline.h"
 #include "watcher.h"
 
 namespace sqlite_cdc {
@@ -27,11 +30,17 @@ using internal::InvalidInput;
 
 namespace {
 
+// While batches are in flight, the engine asks for their confirmations at least this often.
+constexpr std::chrono::milliseconds kConfirmationPollInterval{20};
+
 Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTableNames& names) {
   if (options.batch_size == 0) throw InvalidInput("batch_size must be at least 1");
   if (options.poll_interval.count() <= 0) throw InvalidInput("poll_interval must be positive");
   if (options.retry.max_attempts < 1) throw InvalidInput("retry.max_attempts must be at least 1");
   if (options.ack_interval.count() < 0) throw InvalidInput("ack_interval must not be negative");
+  if (options.pipeline.max_changes == 0) throw InvalidInput("pipeline.max_changes must be at least 1");
+  if (options.pipeline.max_bytes == 0) throw InvalidInput("pipeline.max_bytes must be at least 1");
+  if (options.pipeline.stop_grace.count() < 0) throw InvalidInput("pipeline.stop_grace must not be negative");
   internal::ValidateCaptureOptions(options.capture);
   Database db = Database::OpenExisting(options.capture.db_path);
   internal::RequireSetUpLog(db, options.capture, names);
@@ -71,25 +80,38 @@ class EngineImpl {
 
   // Delivers the log until it is empty, and removes what was delivered from it.
   Status DrainOnce(ChangesHandler& handler) {
-    Status status = DrainRemovingWhatWasDelivered(handler);
-    FlushAcknowledgements();
-    if (status.ok() && watcher_.stopped()) {
-      return Status::Cancelled("stopped before the log was drained; what was not delivered stays in the log");
-    }
-    return status;
+    return WithPipeline(handler, [&](Pipeline& pipe) {
+      Status status = DrainRemovingWhatWasDelivered(pipe, /*confirm_all=*/true);
+      FlushAcknowledgements();
+      if (status.ok() && watcher_.stopped()) {
+        return Status::Cancelled("stopped before the log was drained; what was not delivered stays in the log");
+      }
+      return status;
+    });
   }
 
   Status RunCdc(ChangesHandler& handler) {
     if (!watcher_.inotify_active()) {
       log_.Info("watching {} by polling every {} ms", options_.capture.db_path, options_.poll_interval.count());
     }
-    Status status;
-    for (;;) {
-      status = DrainRemovingWhatWasDelivered(handler);
-      if (!status.ok() || !watcher_.Wait(ack_.TimeUntilDue())) break;
-    }
-    FlushAcknowledgements();
-    return status;
+    return WithPipeline(handler, [&](Pipeline& pipe) {
+      Status status;
+      bool look = true;
+      for (;;) {
+        status = look ? DrainRemovingWhatWasDelivered(pipe, /*confirm_all=*/false) : Collect(pipe, /*flush=*/false);
+        if (!status.ok()) break;
+        ack_.MaybeFlush(/*force=*/false);
+        // While batches are in flight, their confirmations are collected at least this often.
+        auto wait = ack_.TimeUntilDue();
+        if (!pipe.window.empty()) wait = std::min(wait, kConfirmationPollInterval);
+        const internal::Watcher::Wake wake = watcher_.Wait(wait);
+        if (wake == internal::Watcher::Wake::kStopped) break;
+        // Batches a failure left to send again go out as soon as the backoff is over.
+        look = wake == internal::Watcher::Wake::kLook || pipe.window.NextUnsent() != nullptr;
+      }
+      FlushAcknowledgements();
+      return status;
+    });
   }
 
   Status Bootstrap(ChangesHandler& handler, int64_t* log_position) {
@@ -156,32 +178,183 @@ class EngineImpl {
     return Status::Ok();
   }
 
-  // Delivers batches until the log is empty or a stop; deletes what was delivered when it is due.
-  // A busy, locked or full database only delays: the engine waits and tries again.
-  Status Drain(ChangesHandler& handler) {
-    while (!watcher_.stopped()) {
-      int64_t read_up_to = cursor_;
-      if (!ReadNextBatch(&read_up_to)) return Status::Ok();
-      ack_.MaybeFlush(/*force=*/false);
-      const size_t read = batch_.size();
-      DropWhatTheSnapshotHolds();
-      if (batch_.empty()) {
-        if (read_up_to == cursor_) return Status::Ok();
-        // Only rows the snapshot holds, or rows set aside into the dead-letter file: no handler call.
-        ack_.Delivered(read_up_to, read);
-        cursor_ = read_up_to;
-        continue;
+  // A handler and what is in flight to it. A plain ChangesHandler is wrapped so that it has one
+  // batch in flight, confirmed when its call returns.
+  struct Pipeline {
+    PipelinedHandler& handler;
+    internal::DeliveryWindow window;
+    int failures = 0;  // in a row, without a confirmation between them
+  };
+
+  template <typename Body>
+  Status WithPipeline(ChangesHandler& handler, Body body) {
+    const PipelineOptions& bounds = options_.pipeline;
+    if (auto* pipelined = dynamic_cast<PipelinedHandler*>(&handler)) {
+      Pipeline pipe{*pipelined, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, SIZE_MAX)};
+      return RunSettling(pipe, body);
+    }
+    internal::SynchronousPipeline synchronous(handler);
+    Pipeline pipe{synchronous, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, 1)};
+    return RunSettling(pipe, body);
+  }
+
+  template <typename Body>
+  Status RunSettling(Pipeline& pipe, Body& body) {
+    Status status;
+    try {
+      status = body(pipe);
+    } catch (...) {
+      (void)Settled(pipe, Status::Ok());
+      throw;
+    }
+    return Settled(pipe, std::move(status));
+  }
+
+  // What is still in flight when a run ends (a stop, a failure): waits up to the stop grace for its
+  // confirmations, so that it leaves the log; the rest stays there and is delivered again.
+  Status Settled(Pipeline& pipe, Status status) {
+    if (pipe.window.empty()) return status;
+    const auto deadline = options_.env->Now() + options_.pipeline.stop_grace;
+    try {
+      while (!pipe.window.empty() && pipe.window.NextUnsent() == nullptr && options_.env->Now() < deadline) {
+        const Confirmations confirmed = PollHandler(pipe, kConfirmationPollInterval, /*flush=*/true);
+        ConfirmFront(pipe, confirmed.batches);
+        if (confirmed.failure.kind != HandlerResult::Kind::kSuccess) break;
       }
-      bool accepted = false;
-      if (Status status = AnnounceSchema(handler, batch_.front().id - 1, &accepted); !status.ok() || !accepted) {
+      FlushAcknowledgements();
+    } catch (const std::exception& error) {
+      log_.Warn("could not remove what was delivered from the log: {}", error.what());
+    }
+    if (!pipe.window.empty()) {
+      log_.Info("{} changes in flight were not confirmed; they stay in the log and are delivered again",
+                pipe.window.changes());
+    }
+    return status;
+  }
+
+  // Reads ahead and sends while the window has room, collects confirmations, and removes what was
+  // confirmed from the log when it is due. Returns when the log has been read to its end and, with
+  // `confirm_all`, everything sent was confirmed; or at a stop. A busy, locked or full database only
+  // delays: the engine waits and tries again.
+  Status Drain(Pipeline& pipe, bool confirm_all) {
+    bool read_to_end = false;
+    while (!watcher_.stopped()) {
+      if (Status status = SendUnsent(pipe); !status.ok()) return status;
+      while (!read_to_end && pipe.window.HasRoom() && pipe.window.NextUnsent() == nullptr) {
+        int64_t read_up_to = cursor_;
+        if (!ReadNextBatch(&read_up_to)) return Status::Ok();  // stopped
+        const size_t read = batch_.size();
+        DropWhatTheSnapshotHolds();
+        if (batch_.empty() && read_up_to == cursor_) {
+          read_to_end = true;
+          break;
+        }
+        cursor_ = read_up_to;
+        const internal::DeliveryWindow::Batch& added = pipe.window.Add(std::move(batch_), read_up_to, read);
+        batch_.clear();
+        if (added.changes.empty()) continue;  // no handler call: confirmed with what precedes it
+        bool accepted = false;
+        if (Status status = AnnounceSchema(pipe.handler, added.changes.front().id - 1, &accepted);
+            !status.ok() || !accepted) {
+          return status;
+        }
+        if (Status status = SendUnsent(pipe); !status.ok()) return status;
+      }
+      ConfirmFront(pipe, 0);
+      ack_.MaybeFlush(/*force=*/false);
+      if (pipe.window.empty() && read_to_end) return Status::Ok();
+      if (pipe.window.NextUnsent() != nullptr) continue;  // a failure asked to send again
+      if (read_to_end && !confirm_all) return Collect(pipe, /*flush=*/false);
+      // Full, or everything is read: nothing more is sent until confirmations come, so ask for them.
+      if (Status status = Collect(pipe, /*flush=*/true, kConfirmationPollInterval); !status.ok()) {
         return status;
       }
-      if (Status status = Deliver(handler, batch_, &accepted); !status.ok() || !accepted) return status;
-      // A batch the handler accepted leaves the log even when a stop came during the call; past the
-      // batch when damaged rows after it were set aside (--dead-letter), which leave with it.
-      cursor_ = read_up_to;
-      ack_.Delivered(cursor_, read);
     }
+    return Status::Ok();
+  }
+
+  // Sends every batch of the window not sent yet, in order; a refusal is handled as a failure.
+  Status SendUnsent(Pipeline& pipe) {
+    for (internal::DeliveryWindow::Batch* next = pipe.window.NextUnsent(); next && !watcher_.stopped();
+         next = pipe.window.NextUnsent()) {
+      HandlerResult result;
+      try {
+        result = pipe.handler.Send(next->changes);
+      } catch (const std::exception& error) {
+        result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
+      }
+      next->sent = true;
+      next->sent_at = options_.env->Now();
+      if (result.kind != HandlerResult::Kind::kSuccess) {
+        // Confirmations that came before the refusal still count.
+        ConfirmFront(pipe, PollHandler(pipe, std::chrono::milliseconds(0), /*flush=*/false).batches);
+        return AfterFailure(pipe, result);
+      }
+      if (options_.observer) options_.observer->OnInFlight(pipe.window.batches(), pipe.window.changes());
+    }
+    return Status::Ok();
+  }
+
+  // Polls the handler once and takes what it confirmed off the window.
+  Status Collect(Pipeline& pipe, bool flush, std::chrono::milliseconds wait = std::chrono::milliseconds(0)) {
+    if (pipe.window.empty()) return Status::Ok();
+    const Confirmations confirmed = PollHandler(pipe, wait, flush);
+    ConfirmFront(pipe, confirmed.batches);
+    if (confirmed.failure.kind != HandlerResult::Kind::kSuccess) return AfterFailure(pipe, confirmed.failure);
+    return Status::Ok();
+  }
+
+  Confirmations PollHandler(Pipeline& pipe, std::chrono::milliseconds wait, bool flush) {
+    try {
+      return pipe.handler.Poll(wait, flush);
+    } catch (const std::exception& error) {
+      Confirmations failed;
+      failed.failure = HandlerResult::Retry(std::string("handler threw: ") + error.what());
+      return failed;
+    }
+  }
+
+  // Takes `sent` confirmed batches off the front of the window, and the batches that needed no
+  // handler call wherever they are reached; each is then delivered, for the acknowledger.
+  void ConfirmFront(Pipeline& pipe, size_t sent) {
+    EngineObserver* observer = options_.observer;
+    bool popped = false;
+    while (!pipe.window.empty()) {
+      if (!pipe.window.FrontNeedsNoConfirmation()) {
+        if (sent == 0) break;
+        --sent;
+      }
+      popped = true;
+      const internal::DeliveryWindow::Batch batch = pipe.window.PopFront();
+      ack_.Delivered(batch.read_up_to, batch.rows_read);
+      if (!batch.changes.empty()) {
+        pipe.failures = 0;
+        if (observer) observer->OnBatchDelivered(batch.changes, options_.env->Now() - batch.sent_at);
+      }
+    }
+    if (observer && popped) observer->OnInFlight(pipe.window.batches(), pipe.window.changes());
+  }
+
+  // The oldest unconfirmed batch failed: everything in flight is sent again after a backoff, in log
+  // order, unless the handler said kFatal or failed too often in a row.
+  Status AfterFailure(Pipeline& pipe, const HandlerResult& result) {
+    pipe.window.MarkAllUnsent();
+    const internal::DeliveryWindow::Batch* first = pipe.window.NextUnsent();
+    const std::string where = first ? BatchRange(first->changes) : "a batch";
+    const int attempt = ++pipe.failures;
+    const bool will_retry = result.kind == HandlerResult::Kind::kRetry && attempt < options_.retry.max_attempts;
+    if (options_.observer) options_.observer->OnHandlerFailure(will_retry);
+    if (result.kind == HandlerResult::Kind::kFatal) {
+      return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
+    }
+    if (!will_retry) {
+      return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
+                                   "; giving up with the batch still in the log: " + result.message);
+    }
+    const auto delay = std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
+    log_.Warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
+              options_.retry.max_attempts, delay.count(), result.message);
+    watcher_.Sleep(delay);  // a stop during it ends the drain, with the window still to send
     return Status::Ok();
   }
 
@@ -195,9 +368,9 @@ class EngineImpl {
 
   // Drain, and when it throws (a damaged row, a database error that is not transient), what the
   // handler accepted before still leaves the log: one attempt, then the error goes on.
-  Status DrainRemovingWhatWasDelivered(ChangesHandler& handler) {
+  Status DrainRemovingWhatWasDelivered(Pipeline& pipe, bool confirm_all) {
     try {
-      return Drain(handler);
+      return Drain(pipe, confirm_all);
     } catch (...) {
       try {
         ack_.MaybeFlush(/*force=*/true);

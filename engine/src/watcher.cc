@@ -34,17 +34,19 @@ class Watcher::Impl {
     if (use_inotify) OpenInotify(db_path);
   }
 
-  bool Wait(milliseconds at_most) {
+  Watcher::Wake Wait(milliseconds at_most) {
     const bool settling = settle_ms_ > 0;
-    const milliseconds timeout =
-        std::max(milliseconds(0), std::min(settling ? milliseconds(settle_ms_) : poll_interval_, at_most));
-    const Outcome outcome = WaitFor(timeout);
+    const milliseconds due = settling ? milliseconds(settle_ms_) : poll_interval_;
+    const bool cut_short = at_most < due;
+    const Outcome outcome = WaitFor(std::max(milliseconds(0), std::min(due, at_most)));
+    if (outcome == Outcome::kStopped || stopped_) return Wake::kStopped;
     if (outcome == Outcome::kFileEvent) {
       settle_ms_ = 1;
-    } else if (outcome == Outcome::kTimer && settling) {
-      settle_ms_ = settle_ms_ * 2 > kLongestSettleMs ? 0 : settle_ms_ * 2;
+      return Wake::kLook;
     }
-    return !stopped_;
+    if (cut_short) return Wake::kDeadline;  // the settle re-read or poll is still to come
+    if (settling) settle_ms_ = settle_ms_ * 2 > kLongestSettleMs ? 0 : settle_ms_ * 2;
+    return Wake::kLook;
   }
 
   bool Sleep(milliseconds delay) {
@@ -154,7 +156,7 @@ class Watcher::Impl {
 Watcher::Watcher(const std::string& db_path, milliseconds poll_interval, bool use_inotify, Env* env, InfoLog log)
     : impl_(std::make_unique<Impl>(db_path, poll_interval, use_inotify, env, log)) {}
 Watcher::~Watcher() = default;
-bool Watcher::Wait(milliseconds at_most) { return impl_->Wait(at_most); }
+Watcher::Wake Watcher::Wait(milliseconds at_most) { return impl_->Wait(at_most); }
 bool Watcher::Sleep(milliseconds delay) { return impl_->Sleep(delay); }
 void Watcher::Stop() { impl_->Stop(); }
 bool Watcher::stopped() const { return impl_->stopped(); }

@@ -28,8 +28,13 @@ class Watcher {
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
 
-  // Blocks until a wake reason, `at_most` has passed, or Stop(); returns false once stopped.
-  bool Wait(std::chrono::milliseconds at_most = std::chrono::milliseconds::max());
+  enum class Wake {
+    kLook,      // the log may have changed: a file event, a settle re-read or the poll timer
+    kDeadline,  // `at_most` passed first; nothing says the log changed
+    kStopped,
+  };
+  // Blocks until a wake reason, `at_most` has passed, or Stop().
+  Wake Wait(std::chrono::milliseconds at_most = std::chrono::milliseconds::max());
   // Sleeps for `delay` on the env's clock unless stopped first; returns false once stopped.
   bool Sleep(std::chrono::milliseconds delay);
   // Thread-safe; also async-signal-safe enough to be called from a signal-handling thread.

@@ -79,6 +79,8 @@ TEST_F(MetricsTest, CountsWhatWasDeliveredByTableAndOperation) {
   EXPECT_EQ(Sample(text, "sqlite_cdc_log_backlog_rows"), 0);
   EXPECT_EQ(Sample(text, "sqlite_cdc_lag_seconds"), 0);
   EXPECT_EQ(Sample(text, "sqlite_cdc_handler_failures_total"), 0);
+  EXPECT_EQ(Sample(text, "sqlite_cdc_batches_in_flight"), 0) << "everything delivered was confirmed";
+  EXPECT_EQ(Sample(text, "sqlite_cdc_changes_in_flight"), 0);
   const auto batches = Sample(text, "sqlite_cdc_batches_delivered_total");
   ASSERT_TRUE(batches && *batches >= 3) << "600 changes take at least 3 batches of 256";
   EXPECT_EQ(Sample(text, "sqlite_cdc_batch_handling_seconds_count"), batches);

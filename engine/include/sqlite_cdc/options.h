@@ -56,8 +56,8 @@ using BootstrapProgressCallback = std::function<void(const BootstrapProgress&)>;
 // How much the engine reads ahead of what a PipelinedHandler has confirmed. A plain ChangesHandler
 // has one batch in flight whatever these say.
 struct PipelineOptions {
-  size_t max_changes = 65536;       // changes sent and not yet confirmed
-  size_t max_bytes = 64u << 20;     // their keys and images, in bytes
+  size_t max_changes = 65536;    // changes sent and not yet confirmed
+  size_t max_bytes = 64u << 20;  // their keys and images, in bytes
   // After Stop(): how long the engine still waits for confirmations of what is in flight, so that it
   // leaves the log. What is not confirmed by then stays in the log and is delivered again.
   std::chrono::milliseconds stop_grace{5000};

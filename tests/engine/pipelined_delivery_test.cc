@@ -1,0 +1,292 @@
+// The engine with a handler that confirms batches later (PipelinedHandler): how far it reads
+// ahead, what leaves the log, and what is sent again after a failure or a stop.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "sqlite_cdc/engine.h"
+#include "sqlite_cdc/pipelined_handler.h"
+#include "support/app_db.h"
+#include "support/captured_db.h"
+#include "support/process.h"
+
+namespace sqlite_cdc {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::AppDb;
+
+// A destination that stores what it is sent only when it chooses: once `hold` batches are in
+// flight, or when the engine asks for a flush. It can fail one sent batch when it comes to store it,
+// and stop confirming altogether after `confirm_at_most` batches. Thread-safe for reading.
+class ScriptedPipeline : public PipelinedHandler {
+ public:
+  size_t hold = 1;
+  int fail_send_number = -1;  // the n-th Send (from 0) fails when its turn to be stored comes
+  size_t confirm_at_most = SIZE_MAX;
+  HandlerResult failure = HandlerResult::Retry("destination unavailable");
+
+  HandlerResult Send(const Changes& batch) override {
+    std::lock_guard lock(mutex_);
+    in_flight_.push_back({sends_.size(), batch});
+    sends_.push_back(batch);
+    max_in_flight_batches_ = std::max(max_in_flight_batches_, in_flight_.size());
+    size_t changes = 0;
+    for (const auto& sent : in_flight_) changes += sent.batch.size();
+    max_in_flight_changes_ = std::max(max_in_flight_changes_, changes);
+    return HandlerResult::Success();
+  }
+
+  Confirmations Poll(milliseconds wait, bool flush) override {
+    std::unique_lock lock(mutex_);
+    Confirmations confirmations;
+    if (in_flight_.empty() || (!flush && in_flight_.size() < hold) || stored_.size() >= confirm_at_most) {
+      lock.unlock();
+      std::this_thread::sleep_for(std::min(wait, milliseconds(5)));
+      return confirmations;
+    }
+    while (!in_flight_.empty() && stored_.size() < confirm_at_most) {
+      if (static_cast<int>(in_flight_.front().number) == fail_send_number) {
+        fail_send_number = -1;
+        in_flight_.clear();
+        ++failures_;
+        confirmations.failure = failure;
+        return confirmations;
+      }
+      stored_.push_back(std::move(in_flight_.front().batch));
+      in_flight_.pop_front();
+      ++confirmations.batches;
+    }
+    return confirmations;
+  }
+
+  std::vector<Changes> sends() const {
+    std::lock_guard lock(mutex_);
+    return sends_;
+  }
+  // What the destination holds, in the order it stored it.
+  Changes stored() const {
+    std::lock_guard lock(mutex_);
+    Changes all;
+    for (const Changes& batch : stored_) all.insert(all.end(), batch.begin(), batch.end());
+    return all;
+  }
+  size_t max_in_flight_batches() const {
+    std::lock_guard lock(mutex_);
+    return max_in_flight_batches_;
+  }
+  size_t max_in_flight_changes() const {
+    std::lock_guard lock(mutex_);
+    return max_in_flight_changes_;
+  }
+  int failures() const {
+    std::lock_guard lock(mutex_);
+    return failures_;
+  }
+
+ private:
+  struct Sent {
+    size_t number;
+    Changes batch;
+  };
+  mutable std::mutex mutex_;
+  std::vector<Changes> sends_;
+  std::deque<Sent> in_flight_;
+  std::vector<Changes> stored_;
+  size_t max_in_flight_batches_ = 0;
+  size_t max_in_flight_changes_ = 0;
+  int failures_ = 0;
+};
+
+std::vector<int64_t> Ids(const Changes& changes) {
+  std::vector<int64_t> ids;
+  for (const Change& change : changes) ids.push_back(change.id);
+  return ids;
+}
+
+class PipelinedDeliveryTest : public testing::CapturedDbTest {
+ protected:
+  PipelinedDeliveryTest() : app_(path_) { SetUpCapture(); }
+
+  EngineOptions Options() {
+    EngineOptions options;
+    options.capture.db_path = path_;
+    options.batch_size = 64;
+    options.poll_interval = milliseconds(50);
+    options.retry.initial_backoff = milliseconds(1);
+    options.retry.max_backoff = milliseconds(4);
+    return options;
+  }
+
+  std::unique_ptr<Engine> OpenEngine(const EngineOptions& options) {
+    std::unique_ptr<Engine> engine;
+    const Status status = Engine::Open(options, &engine);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return engine;
+  }
+
+  // `count` single-row commits: ids first+1 .. first+count, one per row.
+  void InsertItems(int first, int count) {
+    app_.Exec("BEGIN");
+    for (int i = first; i < first + count; ++i) {
+      app_.Exec("INSERT INTO items VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ", 'x')");
+    }
+    app_.Exec("COMMIT");
+  }
+
+  std::vector<int64_t> LoggedIds() const {
+    std::vector<int64_t> ids;
+    for (int64_t id = 1; id <= 1000; ++id) ids.push_back(id);
+    return ids;
+  }
+
+  AppDb app_;
+};
+
+TEST_F(PipelinedDeliveryTest, ReadsAheadWhileEarlierBatchesAreUnconfirmedAndDeliversEverythingInOrder) {
+  InsertItems(0, 1000);
+  auto engine = OpenEngine(Options());
+  ScriptedPipeline handler;
+  handler.hold = 8;
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  EXPECT_GE(handler.max_in_flight_batches(), 8u) << "the engine waited for each batch before reading the next";
+  EXPECT_EQ(Ids(handler.stored()), LoggedIds());
+  EXPECT_EQ(handler.sends().size(), 16u) << "each batch sent once: ceil(1000 / 64)";
+  EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(PipelinedDeliveryTest, WhatIsInFlightStaysWithinTheBoundOnChanges) {
+  InsertItems(0, 1000);
+  EngineOptions options = Options();
+  options.pipeline.max_changes = 200;
+  auto engine = OpenEngine(options);
+  ScriptedPipeline handler;
+  handler.hold = 100;  // never reached: only the engine's bound stops the reading ahead
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  // Another batch is let in while fewer than 200 are in flight: 4 batches of 64.
+  EXPECT_EQ(handler.max_in_flight_changes(), 256u);
+  EXPECT_EQ(Ids(handler.stored()), LoggedIds());
+}
+
+TEST_F(PipelinedDeliveryTest, WhatIsInFlightStaysWithinTheBoundOnBytes) {
+  InsertItems(0, 1000);
+  EngineOptions options = Options();
+  options.pipeline.max_bytes = 1;  // one batch at a time, whatever its size
+  auto engine = OpenEngine(options);
+  ScriptedPipeline handler;
+  handler.hold = 100;
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  EXPECT_EQ(handler.max_in_flight_batches(), 1u);
+  EXPECT_EQ(Ids(handler.stored()), LoggedIds());
+}
+
+TEST_F(PipelinedDeliveryTest, AFailureInTheMiddleOfAWindowSendsAgainFromTheFirstUnconfirmedBatchInOrder) {
+  InsertItems(0, 1000);
+  auto engine = OpenEngine(Options());
+  ScriptedPipeline handler;
+  handler.hold = 6;
+  handler.fail_send_number = 3;  // the fourth batch: three before it are stored, the rest were in flight
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  EXPECT_EQ(handler.failures(), 1);
+  const std::vector<Changes> sends = handler.sends();
+  ASSERT_GT(sends.size(), 16u);
+  // After the failure, sending starts again at the failed batch, with the same batches.
+  size_t again = 4;
+  while (again < sends.size() && sends[again].front().id != sends[3].front().id) ++again;
+  ASSERT_LT(again, sends.size()) << "the failed batch was never sent again";
+  for (size_t i = again; i < sends.size(); ++i) {
+    EXPECT_EQ(Ids(sends[i]), Ids(sends[3 + i - again])) << "send " << i;
+  }
+  EXPECT_EQ(Ids(handler.stored()), LoggedIds()) << "nothing lost, nothing stored twice, in log order";
+  EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(PipelinedDeliveryTest, AFatalFailureStopsWithEverythingUnconfirmedInTheLog) {
+  InsertItems(0, 1000);
+  auto engine = OpenEngine(Options());
+  ScriptedPipeline handler;
+  handler.hold = 4;
+  handler.fail_send_number = 2;
+  handler.failure = HandlerResult::Fatal("destination refused");
+  const Status status = engine->DrainOnce(handler);
+  EXPECT_EQ(status.code(), Status::Code::kHandlerFailed) << status.ToString();
+  EXPECT_NE(status.message().find("destination refused"), std::string::npos) << status.message();
+  EXPECT_EQ(handler.stored().size(), 128u);
+  EXPECT_EQ(Backlog(), 1000 - 128) << "only the confirmed prefix leaves the log";
+}
+
+TEST_F(PipelinedDeliveryTest, OnlyTheConfirmedPrefixLeavesTheLogWhenAStopComesWithBatchesInFlight) {
+  InsertItems(0, 1000);
+  EngineOptions options = Options();
+  options.pipeline.stop_grace = milliseconds(100);
+  auto engine = OpenEngine(options);
+  ScriptedPipeline handler;
+  handler.hold = 4;
+  handler.confirm_at_most = 3;  // then the destination hangs
+  std::thread runner([&] { EXPECT_TRUE(engine->RunCdc(handler).ok()); });
+  ASSERT_TRUE(testing::WaitUntil([&] { return handler.sends().size() >= 5; }));
+  engine->Stop();
+  runner.join();
+  EXPECT_EQ(handler.stored().size(), 3u * 64);
+  EXPECT_EQ(Backlog(), 1000 - 3 * 64);
+  engine.reset();
+  // The next engine starts with the first unconfirmed change.
+  auto next = OpenEngine(Options());
+  ScriptedPipeline again;
+  ASSERT_TRUE(next->DrainOnce(again).ok());
+  ASSERT_FALSE(again.stored().empty());
+  EXPECT_EQ(again.stored().front().id, 3 * 64 + 1);
+  EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(PipelinedDeliveryTest, AStopWaitsForWhatIsInFlightSoThatItLeavesTheLog) {
+  auto engine = OpenEngine(Options());
+  ScriptedPipeline handler;
+  handler.hold = 1000;  // stores only when asked to flush
+  std::thread runner([&] { EXPECT_TRUE(engine->RunCdc(handler).ok()); });
+  InsertItems(0, 100);
+  ASSERT_TRUE(testing::WaitUntil([&] { return handler.sends().size() == 2; }));
+  EXPECT_TRUE(handler.stored().empty()) << "streaming does not force a flush";
+  engine->Stop();
+  runner.join();
+  EXPECT_EQ(handler.stored().size(), 100u);
+  EXPECT_EQ(Backlog(), 0);
+}
+
+TEST_F(PipelinedDeliveryTest, WhileStreamingBatchesAreConfirmedWhenTheHandlerChooses) {
+  auto engine = OpenEngine(Options());
+  ScriptedPipeline handler;
+  handler.hold = 3;
+  std::thread runner([&] { EXPECT_TRUE(engine->RunCdc(handler).ok()); });
+  for (int i = 0; i < 3; ++i) {
+    InsertItems(i * 10, 10);
+    ASSERT_TRUE(testing::WaitUntil([&] { return handler.sends().size() == static_cast<size_t>(i + 1); }));
+  }
+  // The third commit completes the handler's group, with no flush and no further write.
+  ASSERT_TRUE(testing::WaitUntil([&] { return handler.stored().size() == 30; }));
+  ASSERT_TRUE(testing::WaitUntil([&] { return Backlog() == 0; }));
+  engine->Stop();
+  runner.join();
+}
+
+// The bootstrap hands batches over one at a time (PipelinedHandler::Handle: send, then flush); the
+// changes after its snapshot are pipelined.
+TEST_F(PipelinedDeliveryTest, ABootstrapThenItsLogReachTheHandlerInOrder) {
+  InsertItems(0, 300);
+  auto engine = OpenEngine(Options());
+  app_.Exec("UPDATE items SET note = 'y' WHERE id < 100");
+  ScriptedPipeline handler;
+  handler.hold = 1000;
+  ASSERT_TRUE(engine->BootstrapThenDrain(handler).ok());
+  const Changes stored = handler.stored();
+  ASSERT_EQ(stored.size(), 300u);
+  for (const Change& change : stored) EXPECT_TRUE(change.bootstrap);
+  EXPECT_EQ(Backlog(), 0) << "the log up to the snapshot is in it";
+}
+
+}  // namespace
+}  // namespace sqlite_cdc
