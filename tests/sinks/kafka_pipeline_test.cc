@@ -204,6 +204,11 @@ TEST(KafkaPipelineTest, ARefusedTopicIsFatal) {
   EXPECT_NE(outcome.failure.message.find("to topic changes failed: Broker: Topic authorization failed"),
             std::string::npos)
       << outcome.failure.message;
+
+  // The engine stops here; were it to send again, librdkafka now refuses the records outright
+  // (the topic has no partitions for us), which must be a failure and not a crash.
+  const HandlerResult again = sink->Send(MakeBatch(2));
+  EXPECT_NE(again.kind, HandlerResult::Kind::kSuccess) << "refused: " << again.message;
 }
 
 }  // namespace
