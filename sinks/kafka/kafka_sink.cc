@@ -92,8 +92,9 @@ void KafkaSink::CloseProducer(milliseconds bound) {
   if (const int left = rd_kafka_outq_len(producer_.get()); left > 0) {
     // Only records of batches the engine did not acknowledge can be left: their changes are
     // still in the log and will be sent again.
-    spdlog::warn("kafka: {} records still unconfirmed after {} ms at shutdown; their changes stay in the log", left,
-                 bound.count());
+    spdlog::warn(
+        "kafka: {} records still unconfirmed after {} ms as the producer closes; their changes stay in the log", left,
+        bound.count());
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   }
   topics_.clear();

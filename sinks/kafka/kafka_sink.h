@@ -24,9 +24,10 @@ namespace sqlite_cdc::sinks {
 // Failures: a record refused for good (ClassifyKafkaError), or a client the cluster does not let
 // in, is kFatal; anything else, including a batch whose reports are still missing --kafka-timeout
 // (plus a short grace for librdkafka's once-a-second timeout scan) after it was sent, is kRetry. On
-// either, every unconfirmed batch is forgotten and the engine sends them all again from the first:
-// records confirmed by the failed attempt are then in Kafka twice, which the at-least-once contract
-// allows; per key, the last copy of each change still comes in log order (see Send in the .cc).
+// either, every unconfirmed batch is forgotten; after kRetry the engine sends them all again from
+// the first: records confirmed by the failed attempt are then in Kafka twice, which the
+// at-least-once contract allows; per key, the last copy of each change still comes in log order
+// (see Send in the .cc).
 //
 // Lifetime: librdkafka's callbacks point at this object, which therefore neither copies nor moves.
 // The destructor waits up to min(--kafka-timeout, 10 s) for records still in flight.
