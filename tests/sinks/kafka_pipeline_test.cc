@@ -45,11 +45,13 @@ Changes MakeBatch(size_t number) {
   return batch;
 }
 
-std::unique_ptr<KafkaSink> MakeSink(const KafkaMockCluster& cluster, milliseconds timeout) {
+std::unique_ptr<KafkaSink> MakeSink(const KafkaMockCluster& cluster, milliseconds timeout,
+                                    const std::vector<std::string>& properties = {}) {
   KafkaSinkOptions options;
   options.timeout = timeout;
   // Back on its feet quickly once the brokers are: the tests then need few retries.
   options.properties = {"reconnect.backoff.ms=10", "reconnect.backoff.max.ms=100"};
+  options.properties.insert(options.properties.end(), properties.begin(), properties.end());
   KafkaSinkConfig config;
   std::unique_ptr<KafkaSink> sink;
   EXPECT_TRUE(ResolveKafkaSinkConfig(cluster.Url("changes"), options, "pipeline.db", &config).ok());
@@ -144,6 +146,22 @@ TEST(KafkaPipelineTest, BatchesSentBeforeAnyPollAreAllConfirmedAndArriveOnceInOr
   const auto records = testing::ConsumeWithKcat(cluster.bootstrap_servers(), "changes");
   EXPECT_EQ(records.size(), kBatches * kBatchSize);
   EXPECT_EQ(IdsByKey(records), ExpectedIdsByKey(kBatches));
+}
+
+TEST(KafkaPipelineTest, ASendIntoAFullQueueWaitsForRoomAndLosesNothing) {
+  KafkaMockCluster cluster({"changes:3"});
+  // Room for two batches' records: the later Sends wait while the earlier batches are delivered.
+  auto sink =
+      MakeSink(cluster, milliseconds(10000), {"queue.buffering.max.messages=" + std::to_string(2 * kBatchSize)});
+  constexpr size_t kBatches = 8;
+  for (size_t number = 0; number < kBatches; ++number) {
+    const HandlerResult sent = sink->Send(MakeBatch(number));
+    ASSERT_EQ(sent.kind, HandlerResult::Kind::kSuccess) << sent.message;
+  }
+  const Outcome outcome = PollUntil(*sink, kBatches);
+  EXPECT_EQ(outcome.failure.kind, HandlerResult::Kind::kSuccess) << outcome.failure.message;
+  EXPECT_EQ(outcome.confirmed, kBatches) << "the reports served while a Send waited still count";
+  EXPECT_EQ(IdsByKey(testing::ConsumeWithKcat(cluster.bootstrap_servers(), "changes")), ExpectedIdsByKey(kBatches));
 }
 
 TEST(KafkaPipelineTest, BrokersDownMidWindowFailTheRestAndASendFromTheFirstUnconfirmedLosesNothing) {
