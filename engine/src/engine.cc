@@ -127,13 +127,19 @@ class EngineImpl {
     log_.Info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
     internal::DeliveryProgress delivery(options_.bootstrap_progress, spool.tables());
     int64_t delivered = 0;
-    for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
-         spool.Next(options_.batch_size, batch_)) {
-      if (Status status = Deliver(handler, batch_, &accepted); !status.ok()) return status;
-      if (!accepted) return BootstrapCancelled(delivered, spool.rows());
-      delivered += static_cast<int64_t>(batch_.size());
-      delivery.Delivered(static_cast<int64_t>(batch_.size()));
-    }
+    const auto confirmed = [&](const internal::DeliveryWindow::Batch& batch) {
+      delivered += static_cast<int64_t>(batch.changes.size());
+      delivery.Delivered(static_cast<int64_t>(batch.changes.size()));
+    };
+    const auto read_one = [&](Pipeline& pipe, bool* end) {
+      spool.Next(options_.batch_size, batch_);
+      *end = batch_.empty();
+      if (!*end) pipe.window.Add(std::move(batch_), /*read_up_to=*/0, /*rows_read=*/0);
+      batch_.clear();
+      return Status::Ok();
+    };
+    Status sent = WithPipeline(handler, confirmed, [&](Pipeline& pipe) { return Pump(pipe, read_one, true); });
+    if (!sent.ok()) return sent;
     if (watcher_.stopped()) return BootstrapCancelled(delivered, spool.rows());
     const int64_t position = spool.log_position();
     Status status =
@@ -180,21 +186,33 @@ class EngineImpl {
 
   // A handler and what is in flight to it. A plain ChangesHandler is wrapped so that it has one
   // batch in flight, confirmed when its call returns.
+  using ConfirmedBatch = std::function<void(const internal::DeliveryWindow::Batch&)>;
   struct Pipeline {
     PipelinedHandler& handler;
     internal::DeliveryWindow window;
-    int failures = 0;  // in a row, without a confirmation between them
+    ConfirmedBatch confirmed;  // each batch once it and every batch before it are confirmed
+    int failures = 0;          // in a row, without a confirmation between them
   };
 
+  // Runs `body` with `handler` as a pipeline; what is confirmed leaves the log.
   template <typename Body>
   Status WithPipeline(ChangesHandler& handler, Body body) {
+    return WithPipeline(
+        handler,
+        [this](const internal::DeliveryWindow::Batch& batch) { ack_.Delivered(batch.read_up_to, batch.rows_read); },
+        body);
+  }
+
+  template <typename Body>
+  Status WithPipeline(ChangesHandler& handler, ConfirmedBatch confirmed, Body body) {
     const PipelineOptions& bounds = options_.pipeline;
     if (auto* pipelined = dynamic_cast<PipelinedHandler*>(&handler)) {
-      Pipeline pipe{*pipelined, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, SIZE_MAX)};
+      Pipeline pipe{*pipelined, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, SIZE_MAX),
+                    std::move(confirmed)};
       return RunSettling(pipe, body);
     }
     internal::SynchronousPipeline synchronous(handler);
-    Pipeline pipe{synchronous, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, 1)};
+    Pipeline pipe{synchronous, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, 1), std::move(confirmed)};
     return RunSettling(pipe, body);
   }
 
@@ -232,43 +250,50 @@ class EngineImpl {
     return status;
   }
 
-  // Reads ahead and sends while the window has room, collects confirmations, and removes what was
-  // confirmed from the log when it is due. Returns when the log has been read to its end and, with
-  // `confirm_all`, everything sent was confirmed; or at a stop. A busy, locked or full database only
-  // delays: the engine waits and tries again.
+  // Reads ahead from the log and sends while the window has room, collects confirmations, and
+  // removes what was confirmed from the log when it is due. Returns when the log has been read to
+  // its end and, with `confirm_all`, everything sent was confirmed; or at a stop. A busy, locked or
+  // full database only delays: the engine waits and tries again.
   Status Drain(Pipeline& pipe, bool confirm_all) {
-    bool read_to_end = false;
+    return Pump(
+        pipe,
+        [this](Pipeline& pipe, bool* end) {
+          int64_t read_up_to = cursor_;
+          if (!ReadNextBatch(&read_up_to)) return Status::Ok();  // stopped
+          const size_t read = batch_.size();
+          DropWhatTheSnapshotHolds();
+          if (batch_.empty() && read_up_to == cursor_) {
+            *end = true;
+            return Status::Ok();
+          }
+          cursor_ = read_up_to;
+          const internal::DeliveryWindow::Batch& added = pipe.window.Add(std::move(batch_), read_up_to, read);
+          batch_.clear();
+          if (added.changes.empty()) return Status::Ok();  // no handler call: confirmed with what precedes it
+          bool accepted = false;
+          return AnnounceSchema(pipe.handler, added.changes.front().id - 1, &accepted);
+        },
+        confirm_all);
+  }
+
+  // Sends the batches `read_one` adds to the window (one per call, or *end when there are no more)
+  // while it has room, and collects their confirmations; see Drain.
+  template <typename ReadOne>
+  Status Pump(Pipeline& pipe, ReadOne read_one, bool confirm_all) {
+    bool end = false;
     while (!watcher_.stopped()) {
       if (Status status = SendUnsent(pipe); !status.ok()) return status;
-      while (!read_to_end && pipe.window.HasRoom() && pipe.window.NextUnsent() == nullptr) {
-        int64_t read_up_to = cursor_;
-        if (!ReadNextBatch(&read_up_to)) return Status::Ok();  // stopped
-        const size_t read = batch_.size();
-        DropWhatTheSnapshotHolds();
-        if (batch_.empty() && read_up_to == cursor_) {
-          read_to_end = true;
-          break;
-        }
-        cursor_ = read_up_to;
-        const internal::DeliveryWindow::Batch& added = pipe.window.Add(std::move(batch_), read_up_to, read);
-        batch_.clear();
-        if (added.changes.empty()) continue;  // no handler call: confirmed with what precedes it
-        bool accepted = false;
-        if (Status status = AnnounceSchema(pipe.handler, added.changes.front().id - 1, &accepted);
-            !status.ok() || !accepted) {
-          return status;
-        }
+      while (!end && pipe.window.HasRoom() && pipe.window.NextUnsent() == nullptr && !watcher_.stopped()) {
+        if (Status status = read_one(pipe, &end); !status.ok()) return status;
         if (Status status = SendUnsent(pipe); !status.ok()) return status;
       }
       ConfirmFront(pipe, 0);
       ack_.MaybeFlush(/*force=*/false);
-      if (pipe.window.empty() && read_to_end) return Status::Ok();
+      if (pipe.window.empty() && end) return Status::Ok();
       if (pipe.window.NextUnsent() != nullptr) continue;  // a failure asked to send again
-      if (read_to_end && !confirm_all) return Collect(pipe, /*flush=*/false);
+      if (end && !confirm_all) return Collect(pipe, /*flush=*/false);
       // Full, or everything is read: nothing more is sent until confirmations come, so ask for them.
-      if (Status status = Collect(pipe, /*flush=*/true, kConfirmationPollInterval); !status.ok()) {
-        return status;
-      }
+      if (Status status = Collect(pipe, /*flush=*/true, kConfirmationPollInterval); !status.ok()) return status;
     }
     return Status::Ok();
   }
@@ -326,7 +351,7 @@ class EngineImpl {
       }
       popped = true;
       const internal::DeliveryWindow::Batch batch = pipe.window.PopFront();
-      ack_.Delivered(batch.read_up_to, batch.rows_read);
+      pipe.confirmed(batch);
       if (!batch.changes.empty()) {
         pipe.failures = 0;
         if (observer) observer->OnBatchDelivered(batch.changes, options_.env->Now() - batch.sent_at);
@@ -340,22 +365,9 @@ class EngineImpl {
   Status AfterFailure(Pipeline& pipe, const HandlerResult& result) {
     pipe.window.MarkAllUnsent();
     const internal::DeliveryWindow::Batch* first = pipe.window.NextUnsent();
-    const std::string where = first ? BatchRange(first->changes) : "a batch";
-    const int attempt = ++pipe.failures;
-    const bool will_retry = result.kind == HandlerResult::Kind::kRetry && attempt < options_.retry.max_attempts;
-    if (options_.observer) options_.observer->OnHandlerFailure(will_retry);
-    if (result.kind == HandlerResult::Kind::kFatal) {
-      return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
-    }
-    if (!will_retry) {
-      return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
-                                   "; giving up with the batch still in the log: " + result.message);
-    }
-    const auto delay = std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
-    log_.Warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
-              options_.retry.max_attempts, delay.count(), result.message);
-    watcher_.Sleep(delay);  // a stop during it ends the drain, with the window still to send
-    return Status::Ok();
+    // A stop during the backoff ends the run with the window still to send.
+    return GiveUpOrBackOff(result, ++pipe.failures, first ? BatchRange(first->changes) : "a batch")
+        .value_or(Status::Ok());
   }
 
   // Changes of the bootstrapped tables logged up to the snapshot's position are already in it.
@@ -414,12 +426,6 @@ class EngineImpl {
     }
   }
 
-  // Calls the handler until it accepts the batch (*accepted), within the retry bounds. Ok without
-  // *accepted means a stop came during a backoff: the batch stays in the log.
-  Status Deliver(ChangesHandler& handler, const Changes& batch, bool* accepted) {
-    return CallWithRetries([&] { return handler.Handle(batch); }, BatchRange(batch), accepted, &batch);
-  }
-
   // Hands the handler the watched tables' definitions once per run and after each schema change,
   // before the batch that follows; `log_position` is the id just before that batch.
   Status AnnounceSchema(ChangesHandler& handler, int64_t log_position, bool* accepted) {
@@ -441,14 +447,11 @@ class EngineImpl {
 
   // Calls `call` until the handler accepts (*accepted), within the retry bounds. Ok without
   // *accepted means a stop came during a backoff. `where` names what was handed over, for messages.
-  // `batch`, when the call hands one over, is what the observer hears about.
   template <typename Call>
-  Status CallWithRetries(Call call, const std::string& where, bool* accepted, const Changes* batch = nullptr) {
+  Status CallWithRetries(Call call, const std::string& where, bool* accepted) {
     *accepted = false;
-    EngineObserver* observer = options_.observer;
     for (int attempt = 1;; ++attempt) {
       HandlerResult result;
-      const auto started = options_.env->Now();
       try {
         result = call();
       } catch (const std::exception& error) {
@@ -456,23 +459,30 @@ class EngineImpl {
       }
       if (result.kind == HandlerResult::Kind::kSuccess) {
         *accepted = true;
-        if (observer && batch) observer->OnBatchDelivered(*batch, options_.env->Now() - started);
         return Status::Ok();
       }
-      const bool will_retry = result.kind == HandlerResult::Kind::kRetry && attempt < options_.retry.max_attempts;
-      if (observer) observer->OnHandlerFailure(will_retry);
-      if (result.kind == HandlerResult::Kind::kFatal) {
-        return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
-      }
-      if (attempt >= options_.retry.max_attempts) {
-        return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
-                                     "; giving up with the batch still in the log: " + result.message);
-      }
-      const auto delay = std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
-      log_.Warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
-                options_.retry.max_attempts, delay.count(), result.message);
-      if (!watcher_.Sleep(delay)) return Status::Ok();
+      if (std::optional<Status> given_up = GiveUpOrBackOff(result, attempt, where)) return *given_up;
+      if (watcher_.stopped()) return Status::Ok();
     }
+  }
+
+  // After the `attempt`-th failure on `where`: the Status to stop with when the handler said kFatal
+  // or the attempts are used up; else waits out the backoff (cut short by a stop) and returns nullopt.
+  std::optional<Status> GiveUpOrBackOff(const HandlerResult& result, int attempt, const std::string& where) {
+    const bool will_retry = result.kind == HandlerResult::Kind::kRetry && attempt < options_.retry.max_attempts;
+    if (options_.observer) options_.observer->OnHandlerFailure(will_retry);
+    if (result.kind == HandlerResult::Kind::kFatal) {
+      return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
+    }
+    if (!will_retry) {
+      return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
+                                   "; giving up with the batch still in the log: " + result.message);
+    }
+    const auto delay = std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
+    log_.Warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
+              options_.retry.max_attempts, delay.count(), result.message);
+    watcher_.Sleep(delay);
+    return std::nullopt;
   }
 
   static std::string BatchRange(const Changes& batch) {
