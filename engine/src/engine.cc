@@ -232,9 +232,11 @@ class EngineImpl {
   // confirmations, so that it leaves the log; the rest stays there and is delivered again.
   Status Settled(Pipeline& pipe, Status status) {
     if (pipe.window.empty()) return status;
-    const auto deadline = options_.env->Now() + options_.pipeline.stop_grace;
+    // Real time: it bounds waits for a real destination, which the env does not simulate.
+    const auto deadline = std::chrono::steady_clock::now() + options_.pipeline.stop_grace;
     try {
-      while (!pipe.window.empty() && pipe.window.NextUnsent() == nullptr && options_.env->Now() < deadline) {
+      while (!pipe.window.empty() && pipe.window.NextUnsent() == nullptr &&
+             std::chrono::steady_clock::now() < deadline) {
         const Confirmations confirmed = PollHandler(pipe, kConfirmationPollInterval, /*flush=*/true);
         ConfirmFront(pipe, confirmed.batches);
         if (confirmed.failure.kind != HandlerResult::Kind::kSuccess) break;
@@ -244,7 +246,7 @@ class EngineImpl {
       log_.Warn("could not remove what was delivered from the log: {}", error.what());
     }
     if (!pipe.window.empty()) {
-      log_.Info("{} changes in flight were not confirmed; they stay in the log and are delivered again",
+      log_.Info("{} changes in flight were not confirmed; they will be delivered again",
                 pipe.window.changes());
     }
     return status;
