@@ -25,6 +25,9 @@ Status DeliveryPump::Pump(const ReadOne& read_one, bool confirm_all, const std::
     while (!end && window_.HasRoom() && !has_unsent() && !parts_.watcher.stopped()) {
       if (Status status = read_one(window_, &end); !status.ok()) return status;
       if (Status status = SendUnsent(); !status.ok()) return status;
+      // What is confirmed by now leaves the window at once: the window stays as small as the
+      // destination's latency makes it, not as large as its bound.
+      if (Status status = Collect(/*flush=*/false); !status.ok()) return status;
     }
     ConfirmFront(0);
     idle();
@@ -68,7 +71,10 @@ Status DeliveryPump::Collect(bool flush, std::chrono::milliseconds wait) {
 
 void DeliveryPump::Settle(std::chrono::milliseconds grace) {
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (!window_.empty() && !has_unsent() && std::chrono::steady_clock::now() < deadline) {
+  ConfirmFront(0);
+  // What was sent may still be confirmed; what a stop kept from being sent, or a failure marked to be
+  // sent again, stays in the log.
+  while (window_.FrontSent() && std::chrono::steady_clock::now() < deadline) {
     const Confirmations confirmed = PollHandler(kConfirmationPollInterval, /*flush=*/true);
     ConfirmFront(confirmed.batches);
     if (confirmed.failure.kind != HandlerResult::Kind::kSuccess) break;
