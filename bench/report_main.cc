@@ -375,6 +375,29 @@ void S3PipelineTable(const Results& results, std::ostream& md) {
   md << "\n";
 }
 
+// Issue #16: the engine drains a backlog through the Kafka sink at no less than half the rate of a
+// bare asynchronous producer, and a commit is acknowledged by Kafka within 10 ms (p99) at 200/s.
+void KafkaPipelineTable(const Results& results, std::ostream& md) {
+  const auto floor = Figure(results, "kafka/backlog/floor/producer", "events_per_s");
+  md << "### Kafka: backlog drained through the engine, beside a bare producer (messages/s)\n\n"
+     << "| batch | bare producer | engine + Kafka sink | ratio | target | met |\n|---:|---:|---:|---:|---:|:-:|\n";
+  for (const auto& [label, name] : {std::pair{"256", "engine/256"},
+                                    {"1000", "engine/1000"},
+                                    {"256, --max-in-flight 16384", "engine-window-16384/256"},
+                                    {"256, the sink alone (no engine)", "sink-alone/256"}}) {
+    const auto engine = Figure(results, std::string("kafka/backlog/") + name, "events_per_s");
+    const auto ratio = Ratio(engine, floor);
+    md << "| " << label << " | " << Show(floor) << " | " << Show(engine) << " | " << ShowRatio(ratio) << " | ≥ 0.50 | "
+       << (ratio ? (*ratio >= 0.5 ? "yes" : "**no**") : "–") << " |\n";
+  }
+  const std::string latency = "kafka/latency/commit-to-ack/200";
+  const auto p99 = Figure(results, latency, "p99_us");
+  md << "\n| commits/s | commit-to-ack p50 (µs) | p99 | max | p99 target | met |\n|---:|---:|---:|---:|---:|:-:|\n"
+     << "| 200 | " << Show(Figure(results, latency, "p50_us")) << " | " << Show(p99) << " | "
+     << Show(Figure(results, latency, "max_us")) << " | ≤ 10000 | "
+     << Met(p99 ? std::optional<double>(p99->median) : std::nullopt, 10000.0) << " |\n\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -402,6 +425,7 @@ int main(int argc, char** argv) {
   LatencyTable(results, md);
   SinkTable(results, md);
   S3PipelineTable(results, md);
+  KafkaPipelineTable(results, md);
   csv << "benchmark,figure,median,min,max,error\n";
   for (const auto& [name, entry] : results) {
     if (!entry.error.empty()) csv << name << ",,,,,\"" << entry.error << "\"\n";

@@ -39,6 +39,8 @@ class DeliveryWindow {
   // Appends a batch just read; returns it, for sending.
   Batch& Add(Changes changes, int64_t read_up_to, size_t rows_read);
 
+  // Whether the oldest batch was sent (batches are sent in order, so some are awaiting confirmation).
+  bool FrontSent() const { return !batches_.empty() && batches_.front().sent; }
   // The oldest batch not yet sent; nullptr when every batch was sent.
   Batch* NextUnsent();
   // After a failure every batch is to be sent again.

@@ -9,9 +9,10 @@
 #include "capture.h"
 #include "capture_config.h"
 #include "catalog.h"
-#include "delivery_window.h"
+#include "delivery_pump.h"
 #include "drift_monitor.h"
 #include "guarded.h"
+#include "handler_retries.h"
 #include "info_log.h"
 #include "log_lock.h"
 #include "log_reader.h"
@@ -29,9 +30,6 @@ using internal::Database;
 using internal::InvalidInput;
 
 namespace {
-
-// While batches are in flight, the engine asks for their confirmations at least this often.
-constexpr std::chrono::milliseconds kConfirmationPollInterval{20};
 
 Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTableNames& names) {
   if (options.batch_size == 0) throw InvalidInput("batch_size must be at least 1");
@@ -68,7 +66,8 @@ class EngineImpl {
         watcher_(options.capture.db_path, options.poll_interval, options.use_inotify, options.env, log_),
         drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync, log_),
         backoff_(options.retry.initial_backoff, options.retry.max_backoff,
-                 static_cast<uint64_t>(options.env->Now().time_since_epoch().count())) {
+                 static_cast<uint64_t>(options.env->Now().time_since_epoch().count())),
+        retries_(options.retry, options.observer, backoff_, watcher_, log_) {
     // Our own connection only: losing a deletion to a power cut means a batch is delivered again,
     // which at-least-once allows, so an fsync per acknowledged batch buys nothing. --db-params may
     // still ask for more.
@@ -80,8 +79,8 @@ class EngineImpl {
 
   // Delivers the log until it is empty, and removes what was delivered from it.
   Status DrainOnce(ChangesHandler& handler) {
-    return WithPipeline(handler, [&](Pipeline& pipe) {
-      Status status = DrainRemovingWhatWasDelivered(pipe, /*confirm_all=*/true);
+    return WithPump(handler, [&](internal::DeliveryPump& pump) {
+      Status status = DrainRemovingWhatWasDelivered(pump, /*confirm_all=*/true);
       FlushAcknowledgements();
       if (status.ok() && watcher_.stopped()) {
         return Status::Cancelled("stopped before the log was drained; what was not delivered stays in the log");
@@ -94,20 +93,20 @@ class EngineImpl {
     if (!watcher_.inotify_active()) {
       log_.Info("watching {} by polling every {} ms", options_.capture.db_path, options_.poll_interval.count());
     }
-    return WithPipeline(handler, [&](Pipeline& pipe) {
+    return WithPump(handler, [&](internal::DeliveryPump& pump) {
       Status status;
       bool look = true;
       for (;;) {
-        status = look ? DrainRemovingWhatWasDelivered(pipe, /*confirm_all=*/false) : Collect(pipe, /*flush=*/false);
+        status = look ? DrainRemovingWhatWasDelivered(pump, /*confirm_all=*/false) : pump.Collect(/*flush=*/false);
         if (!status.ok()) break;
         ack_.MaybeFlush(/*force=*/false);
         // While batches are in flight, their confirmations are collected at least this often.
         auto wait = ack_.TimeUntilDue();
-        if (!pipe.window.empty()) wait = std::min(wait, kConfirmationPollInterval);
+        if (!pump.window().empty()) wait = std::min(wait, internal::kConfirmationPollInterval);
         const internal::Watcher::Wake wake = watcher_.Wait(wait);
         if (wake == internal::Watcher::Wake::kStopped) break;
         // Batches a failure left to send again go out as soon as the backoff is over.
-        look = wake == internal::Watcher::Wake::kLook || pipe.window.NextUnsent() != nullptr;
+        look = wake == internal::Watcher::Wake::kLook || pump.has_unsent();
       }
       FlushAcknowledgements();
       return status;
@@ -127,17 +126,25 @@ class EngineImpl {
     log_.Info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
     internal::DeliveryProgress delivery(options_.bootstrap_progress, spool.tables());
     int64_t delivered = 0;
-    for (spool.Next(options_.batch_size, batch_); !batch_.empty() && !watcher_.stopped();
-         spool.Next(options_.batch_size, batch_)) {
-      if (Status status = Deliver(handler, batch_, &accepted); !status.ok()) return status;
-      if (!accepted) return BootstrapCancelled(delivered, spool.rows());
-      delivered += static_cast<int64_t>(batch_.size());
-      delivery.Delivered(static_cast<int64_t>(batch_.size()));
-    }
+    const auto confirmed = [&](const internal::DeliveryWindow::Batch& batch) {
+      delivered += static_cast<int64_t>(batch.changes.size());
+      delivery.Delivered(static_cast<int64_t>(batch.changes.size()));
+    };
+    const auto read_one = [&](internal::DeliveryWindow& window, bool* end) {
+      spool.Next(options_.batch_size, batch_);
+      *end = batch_.empty();
+      if (!*end) window.Add(std::move(batch_), /*read_up_to=*/0, /*rows_read=*/0);
+      batch_.clear();
+      return Status::Ok();
+    };
+    Status sent = WithPump(handler, confirmed, [&](internal::DeliveryPump& pump) {
+      return pump.Pump(read_one, /*confirm_all=*/true, [] {});
+    });
+    if (!sent.ok()) return sent;
     if (watcher_.stopped()) return BootstrapCancelled(delivered, spool.rows());
     const int64_t position = spool.log_position();
-    Status status =
-        CallWithRetries([&] { return handler.OnSnapshotComplete(position); }, "the end of the bootstrap", &accepted);
+    Status status = retries_.CallUntilAccepted([&] { return handler.OnSnapshotComplete(position); },
+                                               "the end of the bootstrap", &accepted);
     if (!status.ok()) return status;
     if (!accepted) return BootstrapCancelled(delivered, spool.rows());
     if (log_position) *log_position = spool.log_position();
@@ -178,184 +185,71 @@ class EngineImpl {
     return Status::Ok();
   }
 
-  // A handler and what is in flight to it. A plain ChangesHandler is wrapped so that it has one
-  // batch in flight, confirmed when its call returns.
-  struct Pipeline {
-    PipelinedHandler& handler;
-    internal::DeliveryWindow window;
-    int failures = 0;  // in a row, without a confirmation between them
-  };
-
+  // Runs `body` with a pump to `handler`; `confirmed` hears of each batch once it and every batch
+  // before it are confirmed (by default: it may leave the log). A plain ChangesHandler is pumped one
+  // batch deep, confirmed when its call returns. What is in flight when `body` ends (a stop, a
+  // failure, a throw) gets the stop grace to be confirmed.
   template <typename Body>
-  Status WithPipeline(ChangesHandler& handler, Body body) {
-    const PipelineOptions& bounds = options_.pipeline;
-    if (auto* pipelined = dynamic_cast<PipelinedHandler*>(&handler)) {
-      Pipeline pipe{*pipelined, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, SIZE_MAX)};
-      return RunSettling(pipe, body);
-    }
-    internal::SynchronousPipeline synchronous(handler);
-    Pipeline pipe{synchronous, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, 1)};
-    return RunSettling(pipe, body);
+  Status WithPump(ChangesHandler& handler, Body body) {
+    return WithPump(
+        handler,
+        [this](const internal::DeliveryWindow::Batch& batch) { ack_.Delivered(batch.read_up_to, batch.rows_read); },
+        body);
   }
 
   template <typename Body>
-  Status RunSettling(Pipeline& pipe, Body& body) {
+  Status WithPump(ChangesHandler& handler, internal::DeliveryPump::Confirmed confirmed, Body body) {
+    const PipelineOptions& bounds = options_.pipeline;
+    const internal::DeliveryPump::Parts parts{watcher_, retries_, options_.observer, options_.env, log_};
+    std::optional<internal::SynchronousPipeline> synchronous;
+    auto* pipelined = dynamic_cast<PipelinedHandler*>(&handler);
+    if (!pipelined) pipelined = &synchronous.emplace(handler);
+    internal::DeliveryPump pump(
+        *pipelined, internal::DeliveryWindow(bounds.max_changes, bounds.max_bytes, synchronous ? 1 : SIZE_MAX),
+        std::move(confirmed), parts);
     Status status;
     try {
-      status = body(pipe);
+      status = body(pump);
     } catch (...) {
-      (void)Settled(pipe, Status::Ok());
+      Settle(pump);
       throw;
     }
-    return Settled(pipe, std::move(status));
+    Settle(pump);
+    return status;
   }
 
-  // What is still in flight when a run ends (a stop, a failure): waits up to the stop grace for its
-  // confirmations, so that it leaves the log; the rest stays there and is delivered again.
-  Status Settled(Pipeline& pipe, Status status) {
-    if (pipe.window.empty()) return status;
-    const auto deadline = options_.env->Now() + options_.pipeline.stop_grace;
+  void Settle(internal::DeliveryPump& pump) {
+    if (pump.window().empty()) return;
     try {
-      while (!pipe.window.empty() && pipe.window.NextUnsent() == nullptr && options_.env->Now() < deadline) {
-        const Confirmations confirmed = PollHandler(pipe, kConfirmationPollInterval, /*flush=*/true);
-        ConfirmFront(pipe, confirmed.batches);
-        if (confirmed.failure.kind != HandlerResult::Kind::kSuccess) break;
-      }
+      pump.Settle(options_.pipeline.stop_grace);
       FlushAcknowledgements();
     } catch (const std::exception& error) {
       log_.Warn("could not remove what was delivered from the log: {}", error.what());
     }
-    if (!pipe.window.empty()) {
-      log_.Info("{} changes in flight were not confirmed; they stay in the log and are delivered again",
-                pipe.window.changes());
-    }
-    return status;
   }
 
-  // Reads ahead and sends while the window has room, collects confirmations, and removes what was
-  // confirmed from the log when it is due. Returns when the log has been read to its end and, with
-  // `confirm_all`, everything sent was confirmed; or at a stop. A busy, locked or full database only
-  // delays: the engine waits and tries again.
-  Status Drain(Pipeline& pipe, bool confirm_all) {
-    bool read_to_end = false;
-    while (!watcher_.stopped()) {
-      if (Status status = SendUnsent(pipe); !status.ok()) return status;
-      while (!read_to_end && pipe.window.HasRoom() && pipe.window.NextUnsent() == nullptr) {
-        int64_t read_up_to = cursor_;
-        if (!ReadNextBatch(&read_up_to)) return Status::Ok();  // stopped
-        const size_t read = batch_.size();
-        DropWhatTheSnapshotHolds();
-        if (batch_.empty() && read_up_to == cursor_) {
-          read_to_end = true;
-          break;
-        }
-        cursor_ = read_up_to;
-        const internal::DeliveryWindow::Batch& added = pipe.window.Add(std::move(batch_), read_up_to, read);
-        batch_.clear();
-        if (added.changes.empty()) continue;  // no handler call: confirmed with what precedes it
-        bool accepted = false;
-        if (Status status = AnnounceSchema(pipe.handler, added.changes.front().id - 1, &accepted);
-            !status.ok() || !accepted) {
-          return status;
-        }
-        if (Status status = SendUnsent(pipe); !status.ok()) return status;
+  // Reads ahead from the log and sends while the window has room, collects confirmations, and
+  // removes what was confirmed from the log when it is due. Returns when the log has been read to
+  // its end and, with `confirm_all`, everything sent was confirmed; or at a stop. A busy, locked or
+  // full database only delays: the engine waits and tries again.
+  Status Drain(internal::DeliveryPump& pump, bool confirm_all) {
+    const auto read_one = [&](internal::DeliveryWindow& window, bool* end) {
+      int64_t read_up_to = cursor_;
+      if (!ReadNextBatch(&read_up_to)) return Status::Ok();  // stopped
+      const size_t read = batch_.size();
+      DropWhatTheSnapshotHolds();
+      if (batch_.empty() && read_up_to == cursor_) {
+        *end = true;
+        return Status::Ok();
       }
-      ConfirmFront(pipe, 0);
-      ack_.MaybeFlush(/*force=*/false);
-      if (pipe.window.empty() && read_to_end) return Status::Ok();
-      if (pipe.window.NextUnsent() != nullptr) continue;  // a failure asked to send again
-      if (read_to_end && !confirm_all) return Collect(pipe, /*flush=*/false);
-      // Full, or everything is read: nothing more is sent until confirmations come, so ask for them.
-      if (Status status = Collect(pipe, /*flush=*/true, kConfirmationPollInterval); !status.ok()) {
-        return status;
-      }
-    }
-    return Status::Ok();
-  }
-
-  // Sends every batch of the window not sent yet, in order; a refusal is handled as a failure.
-  Status SendUnsent(Pipeline& pipe) {
-    for (internal::DeliveryWindow::Batch* next = pipe.window.NextUnsent(); next && !watcher_.stopped();
-         next = pipe.window.NextUnsent()) {
-      HandlerResult result;
-      try {
-        result = pipe.handler.Send(next->changes);
-      } catch (const std::exception& error) {
-        result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
-      }
-      next->sent = true;
-      next->sent_at = options_.env->Now();
-      if (result.kind != HandlerResult::Kind::kSuccess) {
-        // Confirmations that came before the refusal still count.
-        ConfirmFront(pipe, PollHandler(pipe, std::chrono::milliseconds(0), /*flush=*/false).batches);
-        return AfterFailure(pipe, result);
-      }
-      if (options_.observer) options_.observer->OnInFlight(pipe.window.batches(), pipe.window.changes());
-    }
-    return Status::Ok();
-  }
-
-  // Polls the handler once and takes what it confirmed off the window.
-  Status Collect(Pipeline& pipe, bool flush, std::chrono::milliseconds wait = std::chrono::milliseconds(0)) {
-    if (pipe.window.empty()) return Status::Ok();
-    const Confirmations confirmed = PollHandler(pipe, wait, flush);
-    ConfirmFront(pipe, confirmed.batches);
-    if (confirmed.failure.kind != HandlerResult::Kind::kSuccess) return AfterFailure(pipe, confirmed.failure);
-    return Status::Ok();
-  }
-
-  Confirmations PollHandler(Pipeline& pipe, std::chrono::milliseconds wait, bool flush) {
-    try {
-      return pipe.handler.Poll(wait, flush);
-    } catch (const std::exception& error) {
-      Confirmations failed;
-      failed.failure = HandlerResult::Retry(std::string("handler threw: ") + error.what());
-      return failed;
-    }
-  }
-
-  // Takes `sent` confirmed batches off the front of the window, and the batches that needed no
-  // handler call wherever they are reached; each is then delivered, for the acknowledger.
-  void ConfirmFront(Pipeline& pipe, size_t sent) {
-    EngineObserver* observer = options_.observer;
-    bool popped = false;
-    while (!pipe.window.empty()) {
-      if (!pipe.window.FrontNeedsNoConfirmation()) {
-        if (sent == 0) break;
-        --sent;
-      }
-      popped = true;
-      const internal::DeliveryWindow::Batch batch = pipe.window.PopFront();
-      ack_.Delivered(batch.read_up_to, batch.rows_read);
-      if (!batch.changes.empty()) {
-        pipe.failures = 0;
-        if (observer) observer->OnBatchDelivered(batch.changes, options_.env->Now() - batch.sent_at);
-      }
-    }
-    if (observer && popped) observer->OnInFlight(pipe.window.batches(), pipe.window.changes());
-  }
-
-  // The oldest unconfirmed batch failed: everything in flight is sent again after a backoff, in log
-  // order, unless the handler said kFatal or failed too often in a row.
-  Status AfterFailure(Pipeline& pipe, const HandlerResult& result) {
-    pipe.window.MarkAllUnsent();
-    const internal::DeliveryWindow::Batch* first = pipe.window.NextUnsent();
-    const std::string where = first ? BatchRange(first->changes) : "a batch";
-    const int attempt = ++pipe.failures;
-    const bool will_retry = result.kind == HandlerResult::Kind::kRetry && attempt < options_.retry.max_attempts;
-    if (options_.observer) options_.observer->OnHandlerFailure(will_retry);
-    if (result.kind == HandlerResult::Kind::kFatal) {
-      return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
-    }
-    if (!will_retry) {
-      return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
-                                   "; giving up with the batch still in the log: " + result.message);
-    }
-    const auto delay = std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
-    log_.Warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
-              options_.retry.max_attempts, delay.count(), result.message);
-    watcher_.Sleep(delay);  // a stop during it ends the drain, with the window still to send
-    return Status::Ok();
+      cursor_ = read_up_to;
+      const internal::DeliveryWindow::Batch& added = window.Add(std::move(batch_), read_up_to, read);
+      batch_.clear();
+      if (added.changes.empty()) return Status::Ok();  // no handler call: confirmed with what precedes it
+      bool accepted = false;
+      return AnnounceSchema(pump.handler(), added.changes.front().id - 1, &accepted);
+    };
+    return pump.Pump(read_one, confirm_all, [this] { ack_.MaybeFlush(/*force=*/false); });
   }
 
   // Changes of the bootstrapped tables logged up to the snapshot's position are already in it.
@@ -368,9 +262,9 @@ class EngineImpl {
 
   // Drain, and when it throws (a damaged row, a database error that is not transient), what the
   // handler accepted before still leaves the log: one attempt, then the error goes on.
-  Status DrainRemovingWhatWasDelivered(Pipeline& pipe, bool confirm_all) {
+  Status DrainRemovingWhatWasDelivered(internal::DeliveryPump& pump, bool confirm_all) {
     try {
-      return Drain(pipe, confirm_all);
+      return Drain(pump, confirm_all);
     } catch (...) {
       try {
         ack_.MaybeFlush(/*force=*/true);
@@ -414,12 +308,6 @@ class EngineImpl {
     }
   }
 
-  // Calls the handler until it accepts the batch (*accepted), within the retry bounds. Ok without
-  // *accepted means a stop came during a backoff: the batch stays in the log.
-  Status Deliver(ChangesHandler& handler, const Changes& batch, bool* accepted) {
-    return CallWithRetries([&] { return handler.Handle(batch); }, BatchRange(batch), accepted, &batch);
-  }
-
   // Hands the handler the watched tables' definitions once per run and after each schema change,
   // before the batch that follows; `log_position` is the id just before that batch.
   Status AnnounceSchema(ChangesHandler& handler, int64_t log_position, bool* accepted) {
@@ -434,50 +322,9 @@ class EngineImpl {
         // Dropped since: its logged changes are still delivered, and the archive keeps its last definition.
       }
     }
-    Status status = CallWithRetries([&] { return handler.OnSchema(schema); }, "the schema", accepted);
+    Status status = retries_.CallUntilAccepted([&] { return handler.OnSchema(schema); }, "the schema", accepted);
     schema_announced_ = status.ok() && *accepted;
     return status;
-  }
-
-  // Calls `call` until the handler accepts (*accepted), within the retry bounds. Ok without
-  // *accepted means a stop came during a backoff. `where` names what was handed over, for messages.
-  // `batch`, when the call hands one over, is what the observer hears about.
-  template <typename Call>
-  Status CallWithRetries(Call call, const std::string& where, bool* accepted, const Changes* batch = nullptr) {
-    *accepted = false;
-    EngineObserver* observer = options_.observer;
-    for (int attempt = 1;; ++attempt) {
-      HandlerResult result;
-      const auto started = options_.env->Now();
-      try {
-        result = call();
-      } catch (const std::exception& error) {
-        result = HandlerResult::Retry(std::string("handler threw: ") + error.what());
-      }
-      if (result.kind == HandlerResult::Kind::kSuccess) {
-        *accepted = true;
-        if (observer && batch) observer->OnBatchDelivered(*batch, options_.env->Now() - started);
-        return Status::Ok();
-      }
-      const bool will_retry = result.kind == HandlerResult::Kind::kRetry && attempt < options_.retry.max_attempts;
-      if (observer) observer->OnHandlerFailure(will_retry);
-      if (result.kind == HandlerResult::Kind::kFatal) {
-        return Status::HandlerFailed("handler failed on " + where + ": " + result.message);
-      }
-      if (attempt >= options_.retry.max_attempts) {
-        return Status::HandlerFailed("handler failed " + std::to_string(attempt) + " times on " + where +
-                                     "; giving up with the batch still in the log: " + result.message);
-      }
-      const auto delay = std::max(backoff_.Delay(attempt), std::min(result.retry_after, options_.retry.max_backoff));
-      log_.Warn("handler failed on {} (attempt {} of {}), retrying in {} ms: {}", where, attempt,
-                options_.retry.max_attempts, delay.count(), result.message);
-      if (!watcher_.Sleep(delay)) return Status::Ok();
-    }
-  }
-
-  static std::string BatchRange(const Changes& batch) {
-    if (batch.front().bootstrap) return "a bootstrap batch of " + std::to_string(batch.size()) + " rows";
-    return "log ids " + std::to_string(batch.front().id) + ".." + std::to_string(batch.back().id);
   }
 
   EngineOptions options_;
@@ -491,6 +338,7 @@ class EngineImpl {
   internal::Watcher watcher_;
   internal::DriftMonitor drift_;
   internal::Backoff backoff_;
+  internal::HandlerRetries retries_;
   int64_t cursor_ = 0;
   int64_t snapshot_position_ = 0;          // after a bootstrap: the log position its snapshot reflects
   std::set<std::string> snapshot_tables_;  // the tables it covered

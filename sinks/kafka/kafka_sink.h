@@ -12,23 +12,26 @@
 #include "sinks/kafka/delivery_tracker.h"
 #include "sinks/kafka/kafka_handles.h"
 #include "sinks/kafka/kafka_sink_config.h"
-#include "sqlite_cdc/changes_handler.h"
+#include "sqlite_cdc/pipelined_handler.h"
 
 namespace sqlite_cdc::sinks {
 
 // `--output kafka://...`: one record per change, keyed by the change's `key` JSON, on an
 // idempotent librdkafka producer with acks=all, so that one row's changes land in one partition
-// in log order. A batch succeeds only when every record of it has a successful delivery report.
+// in log order. Pipelined: Send queues every record of a batch at once and returns; Poll serves
+// delivery reports and confirms, oldest first, the batches whose records all have a successful one.
 //
 // Failures: a record refused for good (ClassifyKafkaError), or a client the cluster does not let
-// in, is kFatal; anything else, including reports still missing after --kafka-timeout (plus a
-// short grace for librdkafka's once-a-second timeout scan), is kRetry, and the engine sends the
-// whole batch again: records confirmed by the failed attempt are then in Kafka twice, which the
-// at-least-once contract allows; per key, the last copy of each change still comes in log order.
+// in, is kFatal; anything else, including a batch whose reports are still missing --kafka-timeout
+// (plus a short grace for librdkafka's once-a-second timeout scan) after it was sent, is kRetry. On
+// either, every unconfirmed batch is forgotten; after kRetry the engine sends them all again from
+// the first: records confirmed by the failed attempt are then in Kafka twice, which the
+// at-least-once contract allows; per key, the last copy of each change still comes in log order
+// (see Send in the .cc).
 //
 // Lifetime: librdkafka's callbacks point at this object, which therefore neither copies nor moves.
 // The destructor waits up to min(--kafka-timeout, 10 s) for records still in flight.
-class KafkaSink : public ChangesHandler {
+class KafkaSink : public PipelinedHandler {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
@@ -40,7 +43,8 @@ class KafkaSink : public ChangesHandler {
   KafkaSink& operator=(const KafkaSink&) = delete;
   ~KafkaSink() override;
 
-  HandlerResult Handle(const Changes& batch) override;
+  HandlerResult Send(const Changes& batch) override;
+  Confirmations Poll(std::chrono::milliseconds wait, bool flush) override;
 
  private:
   KafkaSink(KafkaSinkConfig config, Clock now);
@@ -53,10 +57,17 @@ class KafkaSink : public ChangesHandler {
   rd_kafka_topic_t* TopicFor(const std::string& table, std::string* problem);
   // Queues one record (a null `value` makes a tombstone), waiting for room in librdkafka's queue
   // until `deadline`.
-  HandlerResult Produce(rd_kafka_topic_t* topic, const Change& change, size_t index, const std::string* value,
+  HandlerResult Produce(rd_kafka_topic_t* topic, const Change& change, const std::string* value,
                         std::chrono::steady_clock::time_point deadline);
-  // Serves delivery reports until every record of the batch has one, or `deadline`.
-  HandlerResult AwaitReports(const Changes& batch, std::chrono::steady_clock::time_point deadline);
+  // Queues every record of `batch` as the newest batch in flight; the caller forgets it on failure.
+  HandlerResult ProduceBatch(const Changes& batch);
+  // Why the batches in flight failed, or kSuccess while none did (yet). Closes a producer that
+  // failed for good but can be replaced.
+  HandlerResult Failure();
+  // The failure of a record of a batch in flight, if one was reported.
+  std::optional<HandlerResult> FailedDelivery() const;
+  // After a failure: every batch in flight is forgotten; the engine sends them again.
+  void ForgetInFlight();
 
   static void OnDelivery(rd_kafka_t* producer, const rd_kafka_message_t* message, void* opaque);
   static void OnError(rd_kafka_t* producer, int error, const char* reason, void* opaque);
@@ -66,7 +77,7 @@ class KafkaSink : public ChangesHandler {
   const KafkaSinkConfig config_;
   const Clock now_;
   DeliveryTracker tracker_;
-  std::optional<std::string> client_refused_;  // an error_cb error that retrying cannot fix, this batch
+  std::optional<std::string> client_refused_;  // an error_cb error that retrying cannot fix, in this window
   KafkaHandle producer_;
   std::unordered_map<std::string, KafkaTopic> topics_;  // by table name; released before the producer
   std::string value_;  // reused across records: the hot path allocates little in steady state

@@ -222,38 +222,72 @@ TEST(KafkaErrorsTest, OnlyWhatAnOperatorMustFixIsFatal) {
   }
 }
 
-TEST(DeliveryTrackerTest, CountsTheBatchsReportsAndIgnoresAnAbandonedAttempts) {
+TEST(DeliveryTrackerTest, ConfirmsBatchesOnlyInTheOrderTheyWereSent) {
   DeliveryTracker tracker;
   tracker.StartBatch();
-  void* stale = tracker.Track(0);
-  tracker.StartBatch();  // the first attempt was abandoned with one record unreported
-  void* first = tracker.Track(0);
-  void* second = tracker.Track(1);
-  EXPECT_EQ(tracker.pending(), 2u);
+  void* first_a = tracker.Track({1, nullptr});
+  void* first_b = tracker.Track({2, nullptr});
+  tracker.StartBatch();
+  void* second = tracker.Track({3, nullptr});
+  tracker.OnReport(second, RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(tracker.TakeConfirmed(), 0u) << "the first batch is still in flight";
+  tracker.OnReport(first_b, RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(tracker.TakeConfirmed(), 0u);
+  tracker.OnReport(first_a, RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(tracker.TakeConfirmed(), 2u);
+  EXPECT_TRUE(tracker.empty());
+}
+
+TEST(DeliveryTrackerTest, AFailedBatchHoldsBackEveryLaterOne) {
+  DeliveryTracker tracker;
+  std::vector<void*> opaques;
+  for (int64_t id = 1; id <= 3; ++id) {
+    tracker.StartBatch();
+    opaques.push_back(tracker.Track({id, nullptr}));
+  }
+  tracker.OnReport(opaques[2], RD_KAFKA_RESP_ERR_NO_ERROR);
+  tracker.OnReport(opaques[1], RD_KAFKA_RESP_ERR__MSG_TIMED_OUT);
+  tracker.OnReport(opaques[0], RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(tracker.TakeConfirmed(), 1u);
+  ASSERT_EQ(tracker.batches(), 2u);
+  ASSERT_TRUE(tracker.in_flight().front().failure);
+  EXPECT_EQ(tracker.in_flight().front().failure->record.change_id, 2);
+  EXPECT_EQ(tracker.TakeConfirmed(), 0u) << "the third batch succeeded, but after a failed one";
+}
+
+TEST(DeliveryTrackerTest, IgnoresTheLateReportsOfForgottenBatches) {
+  DeliveryTracker tracker;
+  tracker.StartBatch();
+  void* stale = tracker.Track({1, nullptr});
+  tracker.ForgetAll();  // the attempt failed with one record unreported
+  tracker.StartBatch();
+  void* first = tracker.Track({1, nullptr});
+  void* second = tracker.Track({2, nullptr});
+  EXPECT_EQ(tracker.in_flight().front().pending, 2u);
   tracker.OnReport(stale, RD_KAFKA_RESP_ERR__MSG_TIMED_OUT);
-  EXPECT_EQ(tracker.pending(), 2u);
-  EXPECT_FALSE(tracker.failure());
+  EXPECT_EQ(tracker.in_flight().front().pending, 2u);
+  EXPECT_FALSE(tracker.in_flight().front().failure);
   tracker.OnReport(second, RD_KAFKA_RESP_ERR_NO_ERROR);
   tracker.OnReport(first, RD_KAFKA_RESP_ERR_NO_ERROR);
-  EXPECT_EQ(tracker.pending(), 0u);
-  EXPECT_FALSE(tracker.failure());
+  EXPECT_EQ(tracker.TakeConfirmed(), 1u);
 }
 
 TEST(DeliveryTrackerTest, APermanentFailureWinsOverAnEarlierPassingOne) {
   DeliveryTracker tracker;
   tracker.StartBatch();
-  void* a = tracker.Track(0);
-  void* b = tracker.Track(1);
-  void* c = tracker.Track(2);
+  void* a = tracker.Track({10, nullptr});
+  void* b = tracker.Track({11, nullptr});
+  void* c = tracker.Track({12, nullptr});
   tracker.OnReport(a, RD_KAFKA_RESP_ERR__MSG_TIMED_OUT);
-  EXPECT_FALSE(tracker.permanent_failure());
+  EXPECT_FALSE(tracker.in_flight().front().permanent_failure);
   tracker.OnReport(b, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
   tracker.OnReport(c, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
-  ASSERT_TRUE(tracker.failure());
-  EXPECT_TRUE(tracker.permanent_failure());
-  EXPECT_EQ(tracker.failure()->change_index, 1u);
-  EXPECT_EQ(tracker.failure()->error, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
-  EXPECT_EQ(tracker.failures(), 3u);
+  const DeliveryTracker::Batch& batch = tracker.in_flight().front();
+  ASSERT_TRUE(batch.failure);
+  EXPECT_TRUE(batch.permanent_failure);
+  EXPECT_EQ(batch.failure->record.change_id, 11);
+  EXPECT_EQ(batch.failure->error, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+  EXPECT_EQ(batch.failures, 3u);
 }
 
 }  // namespace

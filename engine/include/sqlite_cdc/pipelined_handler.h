@@ -36,8 +36,8 @@ class PipelinedHandler : public ChangesHandler {
   // A batch the destination does not confirm within the handler's own timeout is a failure.
   virtual Confirmations Poll(std::chrono::milliseconds wait, bool flush) = 0;
 
-  // One batch at a time, for the bootstrap and for callers without a pipeline: Send, then Poll with
-  // flush until the batch is confirmed or failed. REQUIRES: nothing in flight.
+  // One batch at a time, for callers without a pipeline (the engine itself always sends and polls):
+  // Send, then Poll with flush until the batch is confirmed or failed. REQUIRES: nothing in flight.
   HandlerResult Handle(const Changes& batch) override;
 };
 

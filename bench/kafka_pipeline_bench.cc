@@ -1,0 +1,343 @@
+// Kafka at line rate: a backlog drained by the real engine through the Kafka sink into librdkafka's
+// mock cluster, beside a bare producer with the same guarantees (idempotent, acks=all) sending the
+// same records asynchronously into a cluster of the same shape, in the same run; and the latency
+// from an application's commit to Kafka's acknowledgement of its record at a steady commit rate.
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "backlog.h"
+#include "bench_db.h"
+#include "sinks/kafka/kafka_sink.h"
+#include "sqlite_cdc/engine.h"
+#include "sqlite_cdc/setup.h"
+#include "support/kafka_mock_cluster.h"
+
+namespace sqlite_cdc::bench {
+namespace {
+
+using std::chrono::milliseconds;
+
+const Backlog& KafkaBacklog() {
+  static const Backlog backlog(BacklogSize(100'000));
+  return backlog;
+}
+
+void Report(benchmark::State& state, int64_t delivered, double seconds) {
+  state.SetIterationTime(seconds);
+  state.counters["events_per_s"] = static_cast<double>(delivered) / seconds;
+  if (delivered != KafkaBacklog().changes()) state.SkipWithError("not every change was delivered");
+}
+
+std::unique_ptr<sinks::KafkaSink> MakeSink(const testing::KafkaMockCluster& cluster) {
+  sinks::KafkaSinkConfig config;
+  std::unique_ptr<sinks::KafkaSink> sink;
+  if (!sinks::ResolveKafkaSinkConfig(cluster.Url("bench"), {}, "bench.db", &config).ok() ||
+      !sinks::KafkaSink::Create(std::move(config), &sink).ok()) {
+    return nullptr;
+  }
+  return sink;
+}
+
+// The engine draining a fresh copy of the backlog into the sink, `batch_size` changes a batch and at
+// most `max_in_flight` changes unconfirmed.
+void DrainIntoKafka(benchmark::State& state, size_t batch_size, size_t max_in_flight) {
+  testing::KafkaMockCluster cluster({"bench:4"});
+  auto sink = MakeSink(cluster);
+  if (!sink) {
+    state.SkipWithError("bad sink configuration");
+    return;
+  }
+  testing::TempDir dir;
+  for (auto _ : state) {
+    const std::string path = KafkaBacklog().CopyTo(dir);
+    EngineOptions options;
+    options.capture.db_path = path;
+    options.batch_size = batch_size;
+    options.pipeline.max_changes = max_in_flight;
+    std::unique_ptr<Engine> engine;
+    if (!Engine::Open(options, &engine).ok()) {
+      state.SkipWithError("the engine failed to open");
+      return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    if (!engine->DrainOnce(*sink).ok()) {
+      state.SkipWithError("the drain failed");
+      return;
+    }
+    const double seconds = SecondsSince(start);
+    engine.reset();
+    Database db = Database::OpenExisting(path);
+    const int64_t left = db.QueryInt(  // the engine keeps its highest delivered row in the log
+        "SELECT count(*) FROM __cdc_log WHERE id > (SELECT coalesce(max(last_deleted_id), 0) FROM __cdc_log_state)");
+    Report(state, KafkaBacklog().changes() - left, seconds);
+  }
+}
+
+// The backlog's changes as the engine reads them, read before timing.
+Changes BacklogChanges() {
+  testing::TempDir dir;
+  Database db = Database::OpenExisting(KafkaBacklog().CopyTo(dir));
+  Statement select(db, "SELECT id, timestamp, tablename, operation, key, before, after FROM __cdc_log ORDER BY id");
+  Changes changes;
+  while (select.Step()) {
+    Change& change = changes.emplace_back();
+    change.id = select.Int(0);
+    change.timestamp = select.Text(1);
+    change.table = select.Text(2);
+    const std::string_view operation = select.Text(3);
+    change.operation = operation == "INSERT"   ? Operation::kInsert
+                       : operation == "UPDATE" ? Operation::kUpdate
+                                               : Operation::kDelete;
+    change.key = select.Text(4);
+    if (!select.IsNull(5)) change.before = std::string(select.Text(5));
+    if (!select.IsNull(6)) change.after = std::string(select.Text(6));
+  }
+  return changes;
+}
+
+// The sink alone, without the engine: a loop that sends batches of `batch_size` while fewer than
+// the engine's default bound of changes are in flight, and polls between sends, as the engine does.
+void SendAndPoll(benchmark::State& state, size_t batch_size) {
+  std::vector<Changes> batches;
+  for (const Change& change : BacklogChanges()) {
+    if (batches.empty() || batches.back().size() == batch_size) batches.emplace_back();
+    batches.back().push_back(change);
+  }
+  testing::KafkaMockCluster cluster({"bench:4"});
+  auto sink = MakeSink(cluster);
+  if (!sink) {
+    state.SkipWithError("bad sink configuration");
+    return;
+  }
+  const size_t window = PipelineOptions{}.max_changes / batch_size;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    size_t sent = 0, confirmed = 0;
+    while (confirmed < batches.size()) {
+      const bool more = sent < batches.size() && sent - confirmed < window;
+      if (more && sink->Send(batches[sent]).kind != HandlerResult::Kind::kSuccess) break;
+      sent += more ? 1 : 0;
+      const Confirmations got = sink->Poll(milliseconds(more ? 0 : 100), !more);
+      if (got.failure.kind != HandlerResult::Kind::kSuccess) break;
+      confirmed += got.batches;
+    }
+    const double seconds = SecondsSince(start);
+    int64_t delivered = 0;
+    for (size_t i = 0; i < confirmed; ++i) delivered += static_cast<int64_t>(batches[i].size());
+    Report(state, delivered, seconds);
+  }
+}
+
+// The backlog's records as the sink makes them (key, change event JSON), read before timing.
+std::vector<std::pair<std::string, std::string>> BacklogRecords() {
+  std::vector<std::pair<std::string, std::string>> records;
+  for (Change& change : BacklogChanges()) {
+    std::string value;
+    AppendEventJson(value, change);
+    records.emplace_back(std::move(change.key), std::move(value));
+  }
+  return records;
+}
+
+// The bare producer of sink_bench.cc's KafkaFloor (same settings, same calls), producing every
+// record without waiting (on a full queue it serves reports until there is room), then serving
+// reports until all are confirmed.
+void KafkaProducerFloor(benchmark::State& state) {
+  auto records = BacklogRecords();  // non-const: RD_KAFKA_V_VALUE takes a void*
+  testing::KafkaMockCluster cluster({"bench:4"});
+  char error[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [name, value] : {std::pair{"bootstrap.servers", cluster.bootstrap_servers().c_str()},
+                                    {"enable.idempotence", "true"},
+                                    {"acks", "all"},
+                                    {"partitioner", "murmur2_random"}}) {
+    rd_kafka_conf_set(conf, name, value, error, sizeof error);
+  }
+  int64_t confirmed = 0;
+  rd_kafka_conf_set_opaque(conf, &confirmed);
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) ++*static_cast<int64_t*>(opaque);
+  });
+  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> producer(
+      rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error), &rd_kafka_destroy);
+  for (auto _ : state) {
+    confirmed = 0;
+    const auto start = std::chrono::steady_clock::now();
+    for (auto& [key, value] : records) {
+      while (rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("bench"), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                               RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(value.data(), value.size()),
+                               RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_poll(producer.get(), 1);
+      }
+      rd_kafka_poll(producer.get(), 0);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (confirmed < static_cast<int64_t>(records.size()) && std::chrono::steady_clock::now() < deadline) {
+      rd_kafka_poll(producer.get(), 1);
+    }
+    Report(state, confirmed, SecondsSince(start));
+  }
+}
+
+int64_t MonotonicNanos() {  // CLOCK_MONOTONIC is one clock for every process of the machine
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
+}
+
+// Passes everything to the Kafka sink, and when a batch is confirmed (every record acknowledged by
+// the cluster, acks=all) takes, for each of its changes, the clock minus the commit time its row
+// carries.
+class AcknowledgementTimer : public PipelinedHandler {
+ public:
+  explicit AcknowledgementTimer(PipelinedHandler& sink) : sink_(sink) {}
+
+  HandlerResult Send(const Changes& batch) override {
+    HandlerResult result = sink_.Send(batch);
+    if (result.kind != HandlerResult::Kind::kSuccess) {
+      in_flight_.clear();
+      return result;
+    }
+    std::vector<int64_t>& committed = in_flight_.emplace_back();
+    for (const Change& change : batch) {
+      const size_t at = change.after ? change.after->find("\"t_ns\":") : std::string::npos;
+      if (at != std::string::npos) committed.push_back(std::atoll(change.after->c_str() + at + 7));
+    }
+    return result;
+  }
+  Confirmations Poll(milliseconds wait, bool flush) override {
+    Confirmations confirmed = sink_.Poll(wait, flush);
+    const int64_t now = MonotonicNanos();
+    std::lock_guard lock(mutex_);
+    for (size_t i = 0; i < confirmed.batches; ++i) {
+      for (int64_t committed : in_flight_.front()) latencies_us_.push_back((now - committed) / 1e3);
+      in_flight_.pop_front();
+    }
+    if (confirmed.failure.kind != HandlerResult::Kind::kSuccess) in_flight_.clear();
+    return confirmed;
+  }
+  HandlerResult OnSchema(const WatchedSchema& schema) override { return sink_.OnSchema(schema); }
+  std::vector<double> Latencies() {
+    std::lock_guard lock(mutex_);
+    return latencies_us_;
+  }
+
+ private:
+  PipelinedHandler& sink_;
+  std::deque<std::vector<int64_t>> in_flight_;  // the commit times of each batch sent, oldest first
+  std::mutex mutex_;
+  std::vector<double> latencies_us_;
+};
+
+// The writer process: waits for the go byte, then commits `count` rows at `rate` per second.
+[[noreturn]] void RunWriter(const std::string& path, int go_fd, int count, int rate) {
+  char go = 0;
+  if (read(go_fd, &go, 1) != 1) _exit(1);
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+  sqlite3_stmt* insert = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO pings (t_ns, note) VALUES (?1, 'ping')", -1, &insert, nullptr);
+  const int64_t start = MonotonicNanos();
+  for (int i = 0; i < count; ++i) {
+    const int64_t due = start + static_cast<int64_t>(i * 1e9 / rate);
+    while (MonotonicNanos() < due) usleep(std::max<int64_t>(0, (due - MonotonicNanos()) / 1000 - 50));
+    sqlite3_bind_int64(insert, 1, MonotonicNanos());
+    if (sqlite3_step(insert) != SQLITE_DONE) _exit(1);
+    sqlite3_reset(insert);
+  }
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+  _exit(0);
+}
+
+double Percentile(std::vector<double> values, double fraction) {
+  std::sort(values.begin(), values.end());
+  return values[std::min(values.size() - 1, static_cast<size_t>(fraction * values.size()))];
+}
+
+// As latency_bench.cc's commit-to-handler measure, to Kafka's acknowledgement instead of the handler.
+void CommitToKafka(benchmark::State& state, int rate) {
+  testing::TempDir dir;
+  const std::string path = dir.File("latency.db");
+  OpenForWriting(path).Execute("CREATE TABLE pings (id INTEGER PRIMARY KEY, t_ns INTEGER, note TEXT)");
+  CaptureOptions capture;
+  capture.db_path = path;
+  if (!sqlite_cdc::Setup(capture).ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  const int count = rate * 3;  // three seconds of commits
+  // Forked before librdkafka's and the engine's threads exist, so the child inherits no lock held by one.
+  int go[2];
+  if (pipe(go) != 0) return;
+  const pid_t writer = fork();
+  if (writer == 0) RunWriter(path, go[0], count, rate);
+  close(go[0]);
+
+  testing::KafkaMockCluster cluster({"bench:4"});
+  auto sink = MakeSink(cluster);
+  EngineOptions options;
+  options.capture = capture;
+  std::unique_ptr<Engine> engine;
+  if (!sink || !Engine::Open(options, &engine).ok()) {
+    state.SkipWithError("the sink or the engine failed to open");
+    close(go[1]);
+    waitpid(writer, nullptr, 0);
+    return;
+  }
+  AcknowledgementTimer timer(*sink);
+  // A failure shows as latencies that never arrive (the loop below gives up after 30 s).
+  std::thread runner([&] { (void)engine->RunCdc(timer); });
+  std::this_thread::sleep_for(milliseconds(300));  // let it settle into waiting
+  for (auto _ : state) {
+    if (write(go[1], "g", 1) != 1) break;
+    waitpid(writer, nullptr, 0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (timer.Latencies().size() < static_cast<size_t>(count) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  }
+  engine->Stop();
+  runner.join();
+  close(go[1]);
+  const std::vector<double> latencies = timer.Latencies();
+  if (latencies.size() != static_cast<size_t>(count)) {
+    state.SkipWithError("not every commit was acknowledged by Kafka");
+    return;
+  }
+  state.counters["p50_us"] = Percentile(latencies, 0.50);
+  state.counters["p99_us"] = Percentile(latencies, 0.99);
+  state.counters["max_us"] = *std::max_element(latencies.begin(), latencies.end());
+}
+
+const bool registered = [] {
+  Register("kafka/backlog/floor/producer", 1, KafkaProducerFloor, /*manual_time=*/true);
+  // The engine's default bound on changes in flight, and a quarter of it: a smaller window keeps the
+  // changes in flight (the engine's and librdkafka's copies) in cache and malloc's reach.
+  const size_t default_window = PipelineOptions{}.max_changes;
+  for (const size_t batch_size : {256, 1000}) {
+    Register(
+        "kafka/backlog/engine/" + std::to_string(batch_size), 1,
+        [=](benchmark::State& state) { DrainIntoKafka(state, batch_size, default_window); },
+        /*manual_time=*/true);
+  }
+  Register(
+      "kafka/backlog/engine-window-16384/256", 1, [](benchmark::State& state) { DrainIntoKafka(state, 256, 16384); },
+      /*manual_time=*/true);
+  Register(
+      "kafka/backlog/sink-alone/256", 1, [](benchmark::State& state) { SendAndPoll(state, 256); },
+      /*manual_time=*/true);
+  Register("kafka/latency/commit-to-ack/200", 1, [](benchmark::State& state) { CommitToKafka(state, 200); });
+  return true;
+}();
+
+}  // namespace
+}  // namespace sqlite_cdc::bench
