@@ -10,6 +10,7 @@
 
 #include "sinks/output_factory.h"
 #include "sinks/sink_harness.h"
+#include "sqlite_cdc/pipelined_handler.h"
 
 namespace sqlite_cdc {
 
@@ -209,6 +210,93 @@ TEST_P(SinkContractTest, ARefusingDestinationIsFatal) {
   const std::string answer = Handle(LogBatch(1, 3));
   EXPECT_EQ(Kind(answer), "Fatal") << answer;
 }
+
+// What a pipelined output was sent and answered, driven as the engine drives one.
+struct PipelineRun {
+  std::vector<std::string> failures;  // each failure's answer, in order
+  size_t confirmed = 0;
+};
+
+class PipelinedSinkContractTest : public SinkContractTest {
+ protected:
+  // Builds the sink, which must be pipelined.
+  void BuildPipelined(Destination state = Destination::kHealthy) {
+    ASSERT_NO_FATAL_FAILURE(Build(state));
+    if (IsSkipped()) return;
+    pipelined_ = dynamic_cast<PipelinedHandler*>(sink_.get());
+    ASSERT_NE(pipelined_, nullptr) << GetParam() << " is not a PipelinedHandler";
+  }
+
+  // Sends every batch ahead of its confirmation, then polls as the engine does when it has nothing
+  // more to send (flush); after a failure sends again from the first unconfirmed batch, calling
+  // `on_failure` first. Gives up after 10 failures or 60 s.
+  PipelineRun SendThrough(
+      const std::vector<Changes>& batches, const std::function<void()>& on_failure = [] {}) {
+    PipelineRun run;
+    size_t next = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const auto failed = [&](const HandlerResult& result) {
+      run.failures.push_back(Answer([&] { return result; }));
+      next = run.confirmed;
+      on_failure();
+    };
+    while (run.confirmed < batches.size() && run.failures.size() < 10 && std::chrono::steady_clock::now() < deadline) {
+      bool refused = false;
+      for (; next < batches.size(); ++next) {
+        const HandlerResult sent = pipelined_->Send(batches[next]);
+        if (sent.kind != HandlerResult::Kind::kSuccess) {
+          failed(sent);
+          refused = true;
+          break;
+        }
+      }
+      if (refused) continue;
+      const Confirmations confirmations = pipelined_->Poll(std::chrono::milliseconds(50), /*flush=*/true);
+      run.confirmed += confirmations.batches;
+      if (confirmations.failure.kind != HandlerResult::Kind::kSuccess) failed(confirmations.failure);
+    }
+    return run;
+  }
+
+  PipelinedHandler* pipelined_ = nullptr;
+};
+
+TEST_P(PipelinedSinkContractTest, BatchesSentAheadOfTheirConfirmationsAreConfirmedInOrder) {
+  ASSERT_NO_FATAL_FAILURE(BuildPipelined());
+  if (IsSkipped()) return;
+  const std::vector<Changes> batches{LogBatch(1, 5), LogBatch(6, 1), LogBatch(7, 40), LogBatch(47, 3), LogBatch(50, 7)};
+  const PipelineRun run = SendThrough(batches);
+  EXPECT_TRUE(run.failures.empty()) << run.failures.front();
+  EXPECT_EQ(run.confirmed, batches.size());
+  const auto delivered = Delivered();
+  EXPECT_EQ(delivered, Expected(batches));
+}
+
+TEST_P(PipelinedSinkContractTest, AFailureInTheMiddleOfAWindowIsSentAgainFromTheFirstUnconfirmedBatch) {
+  ASSERT_NO_FATAL_FAILURE(BuildPipelined(Destination::kGoingDown));
+  if (IsSkipped()) return;
+  const std::vector<Changes> before{LogBatch(1, 4), LogBatch(5, 4)};
+  ASSERT_EQ(SendThrough(before).confirmed, before.size());
+  harness_->GoDown();
+  const std::vector<Changes> window{LogBatch(9, 5), LogBatch(14, 2), LogBatch(16, 6), LogBatch(22, 3)};
+  bool down = true;
+  const PipelineRun run = SendThrough(window, [&] {
+    if (down) harness_->Recover();
+    down = false;
+  });
+  ASSERT_FALSE(run.failures.empty()) << "the destination was down";
+  EXPECT_EQ(Kind(run.failures.front()), "Retry") << run.failures.front();
+  EXPECT_EQ(run.confirmed, window.size());
+  const auto delivered = Delivered();
+  std::vector<Changes> all = before;
+  all.insert(all.end(), window.begin(), window.end());
+  const auto expected = Expected(all);
+  EXPECT_EQ(WithoutRepeats(delivered, false), expected) << "every change, first copies in log order";
+  EXPECT_EQ(WithoutRepeats(delivered, true), expected) << "the last copies in log order: per key the newest last";
+}
+
+// The outputs that confirm later; the others confirm each batch when its call returns.
+INSTANTIATE_TEST_SUITE_P(PipelinedOutputs, PipelinedSinkContractTest, ::testing::Values("kafka", "s3"));
 
 INSTANTIATE_TEST_SUITE_P(EveryOutput, SinkContractTest, ::testing::Values("-", "json", "http", "kafka", "s3"),
                          [](const ::testing::TestParamInfo<std::string>& info) {

@@ -128,6 +128,7 @@ class HttpHarness : public SinkHarness {
     refusing_ = state == Destination::kRefusing;
     return std::nullopt;
   }
+  void GoDown() override { down_ = true; }
   void Recover() override { down_ = false; }
   sinks::OutputOptions Options() override {
     sinks::OutputOptions options;
@@ -161,13 +162,12 @@ class KafkaHarness : public SinkHarness {
   KafkaHarness() : cluster_({"changes:1"}, 1) {}
 
   std::optional<std::string> Prepare(Destination state) override {
-    if (state == Destination::kUnreachable) {
-      cluster_.Command("broker-down -1");
-      timeout_ = milliseconds(300);
-    }
+    if (state == Destination::kUnreachable) cluster_.Command("broker-down -1");
+    if (state == Destination::kUnreachable || state == Destination::kGoingDown) timeout_ = milliseconds(300);
     if (state == Destination::kRefusing) cluster_.Command("push-errors 100 29");  // TOPIC_AUTHORIZATION_FAILED
     return std::nullopt;
   }
+  void GoDown() override { cluster_.Command("broker-down -1"); }
   void Recover() override { cluster_.Command("broker-up -1"); }
   sinks::OutputOptions Options() override {
     sinks::OutputOptions options;
@@ -206,6 +206,7 @@ class S3Harness : public SinkHarness {
     if (state == Destination::kRefusing) bucket_ = "no-such-bucket";
     return std::nullopt;
   }
+  void GoDown() override { server_.Stop(); }
   void Recover() override { server_.Start(); }
   sinks::OutputOptions Options() override {
     sinks::OutputOptions options;

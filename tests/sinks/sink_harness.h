@@ -26,6 +26,7 @@ enum class Destination {
   kHealthy,
   kUnreachable,  // down for now (a transient failure)
   kRefusing,     // answers, and refuses for good what it is sent (a permanent failure)
+  kGoingDown,    // healthy, and goes down during the test (GoDown): the sink gets short timeouts
 };
 
 // What one output needs to be tested through the factory: the real server (or stream) it
@@ -37,6 +38,8 @@ class SinkHarness {
   // Puts the destination in `state`; called before the sink is built. Returns why this output
   // cannot be put in that state (the test is then skipped), or nullopt.
   virtual std::optional<std::string> Prepare(Destination state) = 0;
+  // Makes a destination prepared kGoingDown unreachable, as kUnreachable would have.
+  virtual void GoDown() {}
   // Brings an unreachable destination back.
   virtual void Recover() {}
   // What the factory gets: the --output value and the sink's options.
