@@ -2,10 +2,10 @@
 // application writing in another process: nothing is lost, and per key the newest change is the
 // last a consumer sees. Read back by independent readers: kcat, and sqlite-cdc-restore.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
@@ -84,7 +84,8 @@ TEST_F(PipelinedCrashTest, TheS3ArchiveRestoresToTheSource) {
   const auto restored =
       testing::RunProcess(testing::BinaryPath("sqlite-cdc-restore"), {"--from", url, "--to", dir_.File("restored.db")});
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
-  const std::string dump = "SELECT group_concat(id || ':' || n || ':' || note, ',') FROM (SELECT * FROM items ORDER BY id)";
+  const std::string dump =
+      "SELECT group_concat(id || ':' || n || ':' || note, ',') FROM (SELECT * FROM items ORDER BY id)";
   EXPECT_EQ(AppDb(dir_.File("restored.db")).Text(dump), AppDb(path_).Text(dump));
 }
 

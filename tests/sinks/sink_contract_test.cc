@@ -296,7 +296,8 @@ TEST_P(PipelinedSinkContractTest, AFailureInTheMiddleOfAWindowIsSentAgainFromThe
 }
 
 // The outputs that confirm later; the others confirm each batch when its call returns.
-INSTANTIATE_TEST_SUITE_P(PipelinedOutputs, PipelinedSinkContractTest, ::testing::Values("kafka", "s3"));
+INSTANTIATE_TEST_SUITE_P(PipelinedOutputs, PipelinedSinkContractTest, ::testing::Values("kafka", "s3"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(EveryOutput, SinkContractTest, ::testing::Values("-", "json", "http", "kafka", "s3"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
