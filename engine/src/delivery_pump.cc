@@ -28,6 +28,7 @@ Status DeliveryPump::Pump(const ReadOne& read_one, bool confirm_all, const std::
       // What is confirmed by now leaves the window at once: the window stays as small as the
       // destination's latency makes it, not as large as its bound.
       if (Status status = Collect(/*flush=*/false); !status.ok()) return status;
+      idle();  // what was confirmed leaves the log when it is due, not only when reading stops
     }
     ConfirmFront(0);
     idle();

@@ -43,7 +43,7 @@ class DeliveryPump {
   bool has_unsent() { return window_.NextUnsent() != nullptr; }
 
   // Reads (read_one) and sends while the window has room, and collects confirmations, calling
-  // `idle` between rounds. Returns when read_one has no more and, with `confirm_all`, everything
+  // `idle` after each batch and between rounds. Returns when read_one has no more and, with `confirm_all`, everything
   // sent was confirmed (without it, after one look at the confirmations); at a stop; or with the
   // Status that ended it (a give-up, or read_one's).
   Status Pump(const ReadOne& read_one, bool confirm_all, const std::function<void()>& idle);

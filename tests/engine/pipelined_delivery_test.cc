@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -294,6 +295,27 @@ TEST_F(PipelinedDeliveryTest, WhileStreamingAFailedWindowIsSentAgainWithoutWaiti
   engine->Stop();
   runner.join();
   EXPECT_EQ(Backlog(), 0);
+}
+
+// A plain handler under --ack-interval 0ms: each accepted batch leaves the log before the next is
+// handed over, so a crash re-delivers at most the batch in flight.
+TEST_F(PipelinedDeliveryTest, WithoutGroupingEachAcceptedBatchLeavesTheLogBeforeTheNext) {
+  InsertItems(0, 1000);
+  EngineOptions options = Options();
+  options.ack_interval = milliseconds(0);
+  auto engine = OpenEngine(options);
+  struct BacklogAtEachBatch : ChangesHandler {
+    HandlerResult Handle(const Changes&) override {
+      seen.push_back(backlog());
+      return HandlerResult::Success();
+    }
+    std::function<long long()> backlog;
+    std::vector<long long> seen;
+  } handler;
+  handler.backlog = [this] { return Backlog(); };
+  ASSERT_TRUE(engine->DrainOnce(handler).ok());
+  ASSERT_EQ(handler.seen.size(), 16u);
+  for (size_t i = 0; i < handler.seen.size(); ++i) EXPECT_EQ(handler.seen[i], 1000 - 64 * static_cast<long long>(i));
 }
 
 // The bootstrap is pipelined too; what the snapshot holds of the log is not delivered after it.
