@@ -79,6 +79,21 @@ Outcome PollUntil(KafkaSink& sink, size_t batches) {
   return outcome;
 }
 
+// Sends batches [from, to) ahead of their confirmations, then polls until they are confirmed or one
+// fails. A failure the sink already knows of is reported by the Send itself, else by a Poll: the
+// contract allows both, and which one comes depends on timing.
+Outcome SendThenPoll(KafkaSink& sink, size_t from, size_t to) {
+  Outcome outcome;
+  for (size_t number = from; number < to; ++number) {
+    const HandlerResult sent = sink.Send(MakeBatch(number));
+    if (sent.kind != HandlerResult::Kind::kSuccess) {
+      outcome.failure = sent;
+      return outcome;
+    }
+  }
+  return PollUntil(sink, to - from);
+}
+
 // As the engine does: sends batches [first, count) and, after each failure, all of them again from
 // the first unconfirmed one, until every one is confirmed (or 60 s). Returns how many were.
 size_t DeliverFrom(KafkaSink& sink, size_t first, size_t count) {
@@ -198,9 +213,7 @@ TEST(KafkaPipelineTest, AProducerFailedMidWindowIsReplacedAndASendFromTheFirstUn
   auto sink = MakeSink(cluster, milliseconds(5000));
   ASSERT_EQ(DeliverFrom(*sink, 0, 1), 1u);
   cluster.Command("push-errors 1 " + std::to_string(kOutOfOrderSequenceNumber));
-  for (size_t number = 1; number < 6; ++number)
-    ASSERT_EQ(sink->Send(MakeBatch(number)).kind, HandlerResult::Kind::kSuccess);
-  const Outcome outcome = PollUntil(*sink, 5);
+  const Outcome outcome = SendThenPoll(*sink, 1, 6);
   ASSERT_EQ(outcome.failure.kind, HandlerResult::Kind::kRetry) << outcome.failure.message;
   EXPECT_NE(outcome.failure.message.find("a new producer"), std::string::npos) << outcome.failure.message;
   EXPECT_LT(outcome.confirmed, 5u);
@@ -214,13 +227,12 @@ TEST(KafkaPipelineTest, ARefusedTopicIsFatal) {
   KafkaMockCluster cluster({"changes:3"});
   cluster.Command("push-errors 100 " + std::to_string(kTopicAuthorizationFailed));
   auto sink = MakeSink(cluster, milliseconds(10000));
-  ASSERT_EQ(sink->Send(MakeBatch(0)).kind, HandlerResult::Kind::kSuccess);
-  ASSERT_EQ(sink->Send(MakeBatch(1)).kind, HandlerResult::Kind::kSuccess);
-  const Outcome outcome = PollUntil(*sink, 2);
+  const Outcome outcome = SendThenPoll(*sink, 0, 2);
   EXPECT_EQ(outcome.confirmed, 0u);
   EXPECT_EQ(outcome.failure.kind, HandlerResult::Kind::kFatal) << outcome.failure.message;
-  EXPECT_NE(outcome.failure.message.find("to topic changes failed: Broker: Topic authorization failed"),
-            std::string::npos)
+  // Refused in a delivery report, or at once when librdkafka already knows the topic is refused.
+  EXPECT_NE(outcome.failure.message.find("to topic changes"), std::string::npos) << outcome.failure.message;
+  EXPECT_NE(outcome.failure.message.find("Broker: Topic authorization failed"), std::string::npos)
       << outcome.failure.message;
 
   // The engine stops here; were it to send again, librdkafka now refuses the records outright
