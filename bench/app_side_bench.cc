@@ -22,17 +22,12 @@
 #include <vector>
 
 #include "bench_db.h"
+#include "ping_writer.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace sqlite_cdc::bench {
 namespace {
-
-int64_t MonotonicNanos() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
-}
 
 int64_t FileSize(const std::string& path) {
   struct stat info {};
@@ -209,11 +204,6 @@ int64_t Undelivered(const std::string& path) {
 
 bool WaitUntilDelivered(const std::string& path) {
   return testing::WaitUntil([&] { return Undelivered(path) == 0; }, 30);
-}
-
-double Percentile(std::vector<double> values, double fraction) {
-  std::sort(values.begin(), values.end());
-  return values[std::min(values.size() - 1, static_cast<size_t>(fraction * values.size()))];
 }
 
 void MeasureApplication(benchmark::State& state, int rate, double seconds, bool with_engine) {

@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "backlog.h"
+#include "bare_producer.h"
 #include "bench_db.h"
+#include "ping_writer.h"
 #include "sinks/kafka/kafka_sink.h"
 #include "sqlite_cdc/engine.h"
 #include "sqlite_cdc/setup.h"
@@ -151,21 +153,8 @@ std::vector<std::pair<std::string, std::string>> BacklogRecords() {
 void KafkaProducerFloor(benchmark::State& state) {
   auto records = BacklogRecords();  // non-const: RD_KAFKA_V_VALUE takes a void*
   testing::KafkaMockCluster cluster({"bench:4"});
-  char error[256];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [name, value] : {std::pair{"bootstrap.servers", cluster.bootstrap_servers().c_str()},
-                                    {"enable.idempotence", "true"},
-                                    {"acks", "all"},
-                                    {"partitioner", "murmur2_random"}}) {
-    rd_kafka_conf_set(conf, name, value, error, sizeof error);
-  }
   int64_t confirmed = 0;
-  rd_kafka_conf_set_opaque(conf, &confirmed);
-  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
-    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) ++*static_cast<int64_t*>(opaque);
-  });
-  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> producer(
-      rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error), &rd_kafka_destroy);
+  const BareProducer producer = MakeBareProducer(cluster.bootstrap_servers(), &confirmed);
   for (auto _ : state) {
     confirmed = 0;
     const auto start = std::chrono::steady_clock::now();
@@ -183,12 +172,6 @@ void KafkaProducerFloor(benchmark::State& state) {
     }
     Report(state, confirmed, SecondsSince(start));
   }
-}
-
-int64_t MonotonicNanos() {  // CLOCK_MONOTONIC is one clock for every process of the machine
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
 }
 
 // Passes everything to the Kafka sink, and when a batch is confirmed (every record acknowledged by
@@ -235,34 +218,6 @@ class AcknowledgementTimer : public PipelinedHandler {
   std::vector<double> latencies_us_;
 };
 
-// The writer process: waits for the go byte, then commits `count` rows at `rate` per second.
-[[noreturn]] void RunWriter(const std::string& path, int go_fd, int count, int rate) {
-  char go = 0;
-  if (read(go_fd, &go, 1) != 1) _exit(1);
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
-  sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO pings (t_ns, note) VALUES (?1, 'ping')", -1, &insert, nullptr);
-  const int64_t start = MonotonicNanos();
-  for (int i = 0; i < count; ++i) {
-    const int64_t due = start + static_cast<int64_t>(i * 1e9 / rate);
-    while (MonotonicNanos() < due) usleep(std::max<int64_t>(0, (due - MonotonicNanos()) / 1000 - 50));
-    sqlite3_bind_int64(insert, 1, MonotonicNanos());
-    if (sqlite3_step(insert) != SQLITE_DONE) _exit(1);
-    sqlite3_reset(insert);
-  }
-  sqlite3_finalize(insert);
-  sqlite3_close(db);
-  _exit(0);
-}
-
-double Percentile(std::vector<double> values, double fraction) {
-  std::sort(values.begin(), values.end());
-  return values[std::min(values.size() - 1, static_cast<size_t>(fraction * values.size()))];
-}
-
 // As latency_bench.cc's commit-to-handler measure, to Kafka's acknowledgement instead of the handler.
 void CommitToKafka(benchmark::State& state, int rate) {
   testing::TempDir dir;
@@ -279,7 +234,7 @@ void CommitToKafka(benchmark::State& state, int rate) {
   int go[2];
   if (pipe(go) != 0) return;
   const pid_t writer = fork();
-  if (writer == 0) RunWriter(path, go[0], count, rate);
+  if (writer == 0) RunPingWriter(path, go[0], count, rate);
   close(go[0]);
 
   testing::KafkaMockCluster cluster({"bench:4"});

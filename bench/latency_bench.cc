@@ -10,18 +10,13 @@
 #include <thread>
 
 #include "bench_db.h"
+#include "ping_writer.h"
 #include "sqlite_cdc/engine.h"
 #include "sqlite_cdc/setup.h"
 #include "support/temp_dir.h"
 
 namespace sqlite_cdc::bench {
 namespace {
-
-int64_t MonotonicNanos() {  // CLOCK_MONOTONIC is one clock for every process of the machine
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
-}
 
 class LatencyHandler : public ChangesHandler {
  public:
@@ -44,34 +39,6 @@ class LatencyHandler : public ChangesHandler {
   std::vector<double> latencies_us_;
 };
 
-// The writer process: waits for the go byte, then commits `count` rows at `rate` per second.
-[[noreturn]] void RunWriter(const std::string& path, int go_fd, int count, int rate) {
-  char go = 0;
-  if (read(go_fd, &go, 1) != 1) _exit(1);
-  sqlite3* db = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
-  sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO pings (t_ns, note) VALUES (?1, 'ping')", -1, &insert, nullptr);
-  const int64_t start = MonotonicNanos();
-  for (int i = 0; i < count; ++i) {
-    const int64_t due = start + static_cast<int64_t>(i * 1e9 / rate);
-    while (MonotonicNanos() < due) usleep(std::max<int64_t>(0, (due - MonotonicNanos()) / 1000 - 50));
-    sqlite3_bind_int64(insert, 1, MonotonicNanos());
-    if (sqlite3_step(insert) != SQLITE_DONE) _exit(1);
-    sqlite3_reset(insert);
-  }
-  sqlite3_finalize(insert);
-  sqlite3_close(db);
-  _exit(0);
-}
-
-double Percentile(std::vector<double> values, double fraction) {
-  std::sort(values.begin(), values.end());
-  return values[std::min(values.size() - 1, static_cast<size_t>(fraction * values.size()))];
-}
-
 void MeasureLatency(benchmark::State& state, int rate, bool inotify) {
   testing::TempDir dir;
   const std::string path = dir.File("latency.db");
@@ -87,7 +54,7 @@ void MeasureLatency(benchmark::State& state, int rate, bool inotify) {
   int go[2];
   if (pipe(go) != 0) return;
   const pid_t writer = fork();
-  if (writer == 0) RunWriter(path, go[0], count, rate);
+  if (writer == 0) RunPingWriter(path, go[0], count, rate);
   close(go[0]);
 
   EngineOptions options;

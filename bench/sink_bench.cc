@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <variant>
 
+#include "bare_producer.h"
 #include "bench_db.h"
 #include "sinks/http/http_sink.h"
 #include "sinks/kafka/kafka_sink.h"
@@ -160,21 +161,8 @@ void KafkaSinkBatches(benchmark::State& state) {
 // polling for delivery reports as the sink does until the batch is confirmed.
 void KafkaFloor(benchmark::State& state) {
   testing::KafkaMockCluster cluster({"bench:4"});
-  char error[256];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [name, value] : {std::pair{"bootstrap.servers", cluster.bootstrap_servers().c_str()},
-                                    {"enable.idempotence", "true"},
-                                    {"acks", "all"},
-                                    {"partitioner", "murmur2_random"}}) {
-    rd_kafka_conf_set(conf, name, value, error, sizeof error);
-  }
   int64_t confirmed = 0;
-  rd_kafka_conf_set_opaque(conf, &confirmed);
-  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
-    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) ++*static_cast<int64_t*>(opaque);
-  });
-  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> producer(
-      rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error), &rd_kafka_destroy);
+  const BareProducer producer = MakeBareProducer(cluster.bootstrap_servers(), &confirmed);
   int64_t batches = 0;
   for (auto _ : state) {
     for (const Change& change : SyntheticBatch(batches * kBatchSize + 1)) {
