@@ -75,10 +75,14 @@ class EngineImpl {
     internal::ApplyPragmas(db_, internal::ParseDbParams(options.capture.db_params));
     drift_.CheckIfSchemaChanged();
     cursor_ = reader_.Watermark();
+    CaptureOptions every_table = options.capture;
+    every_table.tables.clear();
+    every_table_selected_ = internal::ResolveWatchedTables(db_, every_table, names_).size() == tables_.size();
   }
 
   // Delivers the log until it is empty, and removes what was delivered from it.
   Status DrainOnce(ChangesHandler& handler) {
+    if (Status status = ResumeFromSinkPosition(handler); !status.ok()) return status;
     return WithPump(handler, [&](internal::DeliveryPump& pump) {
       Status status = DrainRemovingWhatWasDelivered(pump, /*confirm_all=*/true);
       FlushAcknowledgements();
@@ -93,6 +97,7 @@ class EngineImpl {
     if (!watcher_.inotify_active()) {
       log_.Info("watching {} by polling every {} ms", options_.capture.db_path, options_.poll_interval.count());
     }
+    if (Status status = ResumeFromSinkPosition(handler); !status.ok()) return status;
     return WithPump(handler, [&](internal::DeliveryPump& pump) {
       Status status;
       bool look = true;
@@ -115,6 +120,10 @@ class EngineImpl {
 
   Status Bootstrap(ChangesHandler& handler, int64_t* log_position) {
     if (watcher_.stopped()) return BootstrapCancelled(0, std::nullopt);
+    bool wanted = true;
+    if (Status status = SinkWantsSnapshot(handler, &wanted); !status.ok()) return status;
+    if (watcher_.stopped()) return BootstrapCancelled(0, std::nullopt);
+    if (!wanted) return Status::Ok();
     std::vector<schema::TableSchema> tables;
     for (const std::string& name : tables_) tables.push_back(internal::ReadTable(db_, name));
     bool accepted = false;
@@ -176,7 +185,7 @@ class EngineImpl {
   // Bootstrap, then what the log holds up to the snapshot's position, which the snapshot already
   // reflects, leaves the log undelivered.
   Status BootstrapPastItsLog(ChangesHandler& handler) {
-    int64_t position = 0;
+    int64_t position = 0;  // stays 0 when the sink already held a snapshot and none was taken
     if (Status status = Bootstrap(handler, &position); !status.ok() || watcher_.stopped()) return status;
     // Only the bootstrapped tables' changes: with --table, other watched tables' changes up to the
     // position are in no snapshot and must still be delivered.
@@ -189,12 +198,30 @@ class EngineImpl {
   // before it are confirmed (by default: it may leave the log). A plain ChangesHandler is pumped one
   // batch deep, confirmed when its call returns. What is in flight when `body` ends (a stop, a
   // failure, a throw) gets the stop grace to be confirmed.
+  //
+  // What was read and not confirmed when `body` ends is read again by the next call: the cursor goes
+  // back to the end of the confirmed prefix.
   template <typename Body>
   Status WithPump(ChangesHandler& handler, Body body) {
-    return WithPump(
-        handler,
-        [this](const internal::DeliveryWindow::Batch& batch) { ack_.Delivered(batch.read_up_to, batch.rows_read); },
-        body);
+    int64_t confirmed_up_to = cursor_;
+    const auto confirmed = [&](const internal::DeliveryWindow::Batch& batch) {
+      confirmed_up_to = batch.read_up_to;
+      // A sink that keeps a position has stored the id of the batch's last change; rows read past it
+      // (dead-lettered, or already in the snapshot) leave the log with the next batch, so that the
+      // log never lets go of more than the sink can account for.
+      const int64_t up_to = !sink_keeps_position_   ? batch.read_up_to
+                            : batch.changes.empty() ? 0
+                                                    : batch.changes.back().id;
+      if (up_to > 0) ack_.Delivered(up_to, batch.rows_read);
+    };
+    try {
+      Status status = WithPump(handler, confirmed, body);
+      cursor_ = confirmed_up_to;
+      return status;
+    } catch (...) {
+      cursor_ = confirmed_up_to;
+      throw;
+    }
   }
 
   template <typename Body>
@@ -250,6 +277,72 @@ class EngineImpl {
       return AnnounceSchema(pump.handler(), added.changes.front().id - 1, &accepted);
     };
     return pump.Pump(read_one, confirm_all, [this] { ack_.MaybeFlush(/*force=*/false); });
+  }
+
+  // Asks the sink where it stands. One that keeps a position and is a prefix of this log gets what
+  // follows its position: the log up to it is acknowledged without being delivered again. One that
+  // cannot be a prefix of it (an unfinished snapshot, a position past the log's last id or before
+  // what the log still holds) is refused with what to do. A stop while asking leaves everything as is.
+  Status ResumeFromSinkPosition(ChangesHandler& handler) {
+    SinkPosition position;
+    bool accepted = false;
+    Status status = ReadSinkPosition(handler, &position, &accepted);
+    sink_keeps_position_ = position.kept;
+    if (!status.ok() || !accepted || !position.kept) return status;
+    if (position.snapshot == SinkPosition::Snapshot::kUnfinished) {
+      return Status::InvalidArgument(
+          "the output holds an unfinished snapshot (a bootstrap was cut short): bootstrap it again (--bootstrap)");
+    }
+    if (!position.log_id) {
+      log_.Info("the output has stored no change yet: delivering the log from id {}", cursor_ + 1);
+      return Status::Ok();
+    }
+    const int64_t at = *position.log_id;
+    if (const int64_t last = reader_.LastLoggedId(); at > last) {
+      return Status::InvalidArgument("the output is at log id " + std::to_string(at) + ", past this log's last id " +
+                                     std::to_string(last) + ": it holds the changes of another database or log");
+    }
+    if (const int64_t removed = reader_.Watermark(); at < removed) {
+      return Status::InvalidArgument(
+          "the output is at log id " + std::to_string(at) + " but the log no longer holds ids " +
+          std::to_string(at + 1) + " to " + std::to_string(removed) +
+          " (another output took them): take a new snapshot into it (--bootstrap --force-bootstrap)");
+    }
+    if (at > cursor_) {
+      log_.Info("the output holds the log up to id {}: resuming after it", at);
+      ack_.Delivered(at, 0);
+      cursor_ = at;
+    }
+    return Status::Ok();
+  }
+
+  // Whether a bootstrap into `handler` takes a snapshot: not when the sink keeps a position and
+  // already holds a complete one, unless forced. A sink that keeps a position gets a snapshot of
+  // every watched table or none: the position it stores at the end covers the whole log.
+  Status SinkWantsSnapshot(ChangesHandler& handler, bool* wanted) {
+    SinkPosition position;
+    bool accepted = false;
+    Status status = ReadSinkPosition(handler, &position, &accepted);
+    *wanted = status.ok() && accepted;
+    if (!*wanted || !position.kept) return status;
+    if (position.snapshot == SinkPosition::Snapshot::kComplete && !options_.force_bootstrap) {
+      log_.Info(
+          "the output already holds a snapshot and the log up to id {}: no new snapshot (force it with "
+          "--force-bootstrap)",
+          position.log_id.value_or(0));
+      *wanted = false;
+      return Status::Ok();
+    }
+    if (!every_table_selected_) {
+      return Status::InvalidArgument(
+          "an output that keeps its position takes a snapshot of every watched table: leave out --table");
+    }
+    return Status::Ok();
+  }
+
+  Status ReadSinkPosition(ChangesHandler& handler, SinkPosition* position, bool* accepted) {
+    return retries_.CallUntilAccepted([&] { return handler.ReadPosition(position); }, "the output's position",
+                                      accepted);
   }
 
   // Changes of the bootstrapped tables logged up to the snapshot's position are already in it.
@@ -343,6 +436,8 @@ class EngineImpl {
   int64_t snapshot_position_ = 0;          // after a bootstrap: the log position its snapshot reflects
   std::set<std::string> snapshot_tables_;  // the tables it covered
   bool schema_announced_ = false;
+  bool every_table_selected_ = true;  // no --table, or every watched table named
+  bool sink_keeps_position_ = false;  // as the handler of the current call said
   Changes batch_;
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -27,6 +29,21 @@ struct HandlerResult {
   static HandlerResult Fatal(std::string message) { return {Kind::kFatal, std::move(message)}; }
 };
 
+// Where a sink that stores the log position atomically with its data stands (Kafka transactions, a
+// replica database). Such a sink is exactly once: the engine asks it at the start of each delivery
+// call and delivers only what follows, even when the log still holds what the sink has.
+struct SinkPosition {
+  enum class Snapshot {
+    kNone,        // no bootstrap snapshot was ever completed into it
+    kUnfinished,  // a bootstrap was cut short: it holds part of a snapshot, so it is no prefix of
+                  // the source until a bootstrap completes
+    kComplete,    // it holds a complete snapshot, and every change after it up to log_id
+  };
+  bool kept = false;              // false: an at-least-once sink; the rest is meaningless
+  std::optional<int64_t> log_id;  // the last log id stored; nullopt when no change was stored yet
+  Snapshot snapshot = Snapshot::kNone;
+};
+
 // Receives batches one at a time, in log order, from one engine thread. Success means the batch has
 // been durably handed on and may leave the log. A batch is delivered again (same ids) after a
 // failure or a crash before the engine deleted it: handlers must tolerate duplicates.
@@ -42,7 +59,16 @@ class ChangesHandler {
   // batch whenever the database's schema changed (PRAGMA schema_version moved).
   virtual HandlerResult OnSchema(const WatchedSchema& /*schema*/) { return HandlerResult::Success(); }
   // Every bootstrap batch has been accepted; the snapshot reflects the log up to `log_position`.
+  // A sink that keeps a position stores `log_position` as its position with the end of the snapshot.
   virtual HandlerResult OnSnapshotComplete(int64_t /*log_position*/) { return HandlerResult::Success(); }
+
+  // Where the sink stands, asked before anything is delivered by each engine call (retried like
+  // batches). A sink that keeps a position stores with every batch the id of its last change, in the
+  // same durable step as the batch. By default the sink keeps none: at least once.
+  virtual HandlerResult ReadPosition(SinkPosition* position) {
+    *position = SinkPosition{};
+    return HandlerResult::Success();
+  }
 };
 
 }  // namespace sqlite_cdc

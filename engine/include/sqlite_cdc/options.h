@@ -71,6 +71,9 @@ struct EngineOptions {
   std::chrono::milliseconds poll_interval{1000};
   bool use_inotify = true;  // false: wake on the poll timer only
   bool resync = false;      // re-install drifted triggers instead of warning
+  // A bootstrap into a sink that keeps a position (SinkPosition::kept) and already holds a complete
+  // snapshot is skipped, and delivery resumes from the sink's position; true takes a new snapshot.
+  bool force_bootstrap = false;
   RetryOptions retry;
   PipelineOptions pipeline;
   // Delivered changes leave the log in one short write transaction at most this often, or once
