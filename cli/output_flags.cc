@@ -98,6 +98,9 @@ void AddOutputFlags(CLI::App& app, sinks::OutputOptions& options) {
                  "where the changes go: -, json, http(s)://..., kafka://..., s3://... (see Outputs below)")
       ->capture_default_str()
       ->type_name("OUTPUT");
+  app.add_flag("--exactly-once", options.exactly_once,
+               "deliver each change once, across crashes: the output keeps the log position with the data "
+               "(kafka:// transactions; sqlite:// always does)");
   AddHttpFlags(app, options.http);
   AddKafkaFlags(app, options.kafka);
   AddS3Flags(app, options.s3);

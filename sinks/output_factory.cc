@@ -17,6 +17,11 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
   if (!kafka && options.kafka.format != "event") {
     return Status::InvalidArgument("--format " + options.kafka.format + " applies to kafka:// outputs only");
   }
+  if (options.exactly_once && !kafka) {
+    return Status::InvalidArgument(
+        "--exactly-once needs an output that keeps the log position with the data (kafka://..., sqlite://...); " +
+        RedactUrl(output) + " is at least once: every change carries its log id, which a consumer can deduplicate on");
+  }
   if (output == "-") {
     *handler = std::make_unique<StdoutSink>();
   } else if (output == "json") {
