@@ -7,17 +7,20 @@
 #include "sinks/kafka/kafka_sink.h"
 #include "sinks/net/url_redaction.h"
 #include "sinks/s3/s3_archive_sink.h"
+#include "sinks/sqlite/replica_url.h"
 #include "sinks/stdout/stdout_sink.h"
+#include "sqlite_cdc/sqlite_replica.h"
 
 namespace sqlite_cdc::sinks {
 
 Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>* handler) {
   const std::string& output = options.output;
   const bool kafka = output.rfind("kafka://", 0) == 0;
+  const bool replica = output.rfind("sqlite://", 0) == 0;
   if (!kafka && options.kafka.format != "event") {
     return Status::InvalidArgument("--format " + options.kafka.format + " applies to kafka:// outputs only");
   }
-  if (options.exactly_once && !kafka) {
+  if (options.exactly_once && !kafka && !replica) {
     return Status::InvalidArgument(
         "--exactly-once needs an output that keeps the log position with the data (kafka://..., sqlite://...); " +
         RedactUrl(output) + " is at least once: every change carries its log id, which a consumer can deduplicate on");
@@ -39,6 +42,12 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     const std::chrono::milliseconds timeout = options.http.timeout;
     *handler = std::make_unique<S3ArchiveSink>(
         [&] { return std::make_unique<S3Client>(location, credentials, timeout); }, options.s3);
+  } else if (replica) {
+    std::string path;
+    if (Status status = ParseReplicaUrl(output, options.source_db, &path); !status.ok()) return status;
+    std::unique_ptr<SqliteReplica> sink;
+    if (Status status = SqliteReplica::Open(path, &sink); !status.ok()) return status;
+    *handler = std::move(sink);
   } else if (kafka) {
     KafkaSinkConfig config;
     if (Status status = ResolveKafkaSinkConfig(output, options.kafka, options.source_db, &config); !status.ok()) {
@@ -48,8 +57,9 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     if (Status status = KafkaSink::Create(std::move(config), &sink); !status.ok()) return status;
     *handler = std::move(sink);
   } else {
-    return Status::InvalidArgument("unsupported --output '" + RedactUrl(output) +
-                                   "' (expected -, json, http://..., https://..., kafka://... or s3://...)");
+    return Status::InvalidArgument(
+        "unsupported --output '" + RedactUrl(output) +
+        "' (expected -, json, http://..., https://..., kafka://..., s3://... or sqlite://...)");
   }
   return Status::Ok();
 }

@@ -130,6 +130,20 @@ void WriteTransaction::Commit() {
   open_ = false;
 }
 
+Savepoint::Savepoint(Database& db) : db_(db) { db_.Execute("SAVEPOINT cdc_batch"); }
+
+Savepoint::~Savepoint() {
+  if (open_ && !sqlite3_get_autocommit(db_.handle())) {
+    sqlite3_exec(db_.handle(), "ROLLBACK TO cdc_batch", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_.handle(), "RELEASE cdc_batch", nullptr, nullptr, nullptr);
+  }
+}
+
+void Savepoint::Release() {
+  db_.Execute("RELEASE cdc_batch");
+  open_ = false;
+}
+
 ReadTransaction::ReadTransaction(Database& db) : db_(db) {
   db_.Execute("BEGIN DEFERRED");
   // A deferred transaction takes its snapshot at the first read; take it now.

@@ -88,6 +88,22 @@ class WriteTransaction {
   bool open_ = true;
 };
 
+// A savepoint inside an open transaction: its work is undone in the destructor unless released,
+// leaving the enclosing transaction as it was before it (when SQLite has not ended that one itself:
+// after some errors, a full disk for one, it rolls back the whole transaction).
+class Savepoint {
+ public:
+  explicit Savepoint(Database& db);
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  ~Savepoint();
+  void Release();
+
+ private:
+  Database& db_;
+  bool open_ = true;
+};
+
 // A read transaction: every read inside sees one snapshot of the database.
 class ReadTransaction {
  public:

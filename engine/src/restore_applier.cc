@@ -80,12 +80,18 @@ const schema::Column* ColumnOf(const RestoredTable& table, const std::string& na
 
 }  // namespace
 
-RestoreApplier::RestoreApplier(Database& db, const WatchedSchema& schema) : db_(db) {
+RestoreApplier::RestoreApplier(Database& db, const WatchedSchema& schema, const ColumnRenames& renames) : db_(db) {
   for (const TableDefinition& definition : schema.tables) {
-    db_.Execute(definition.create_sql);
+    if (!TableExists(db_, definition.name)) db_.Execute(definition.create_sql);
     auto table = std::make_unique<RestoredTable>();
     table->schema = ReadTable(db_, definition.name);
     for (const schema::Column& column : table->schema.columns) table->columns[column.name] = &column;
+    if (const auto renamed = renames.find(definition.name); renamed != renames.end()) {
+      for (const auto& [old_name, new_name] : renamed->second) {
+        const auto current = table->columns.find(new_name);
+        if (current != table->columns.end()) table->columns.emplace(old_name, current->second);
+      }
+    }
     table->keyed_by_rowid = definition.key.empty();
     tables_[definition.name] = std::move(table);
   }
@@ -118,14 +124,14 @@ void RestoreApplier::Upsert(const RestoredTable& table, const json& key, const j
   std::vector<std::pair<const json*, const schema::Column*>> bound;
   const auto add = [&](const std::string& name, const json& value, const schema::Column* column) {
     if (!names.empty()) names += ", ", values += ", ";
-    names += schema::QuoteIdentifier(name);
+    names += name;
     values += "?";
     bound.emplace_back(&value, column);
   };
   if (table.keyed_by_rowid && key.contains("rowid")) add(table.schema.RowidAlias(), key["rowid"], nullptr);
   for (const auto& [name, value] : image.items()) {
     // A column the table no longer has (dropped after this change) has nowhere to go.
-    if (const schema::Column* column = ColumnOf(table, name)) add(name, value, column);
+    if (const schema::Column* column = ColumnOf(table, name)) add(schema::QuoteIdentifier(column->name), value, column);
   }
   if (bound.empty()) return;
   Statement& statement = Prepared("INSERT OR REPLACE INTO " + schema::QuoteIdentifier(table.schema.name) + " (" +
@@ -143,7 +149,7 @@ void RestoreApplier::Delete(const RestoredTable& table, const json& key) {
     const schema::Column* column = rowid ? nullptr : ColumnOf(table, name);
     if (!rowid && !column) continue;
     if (!condition.empty()) condition += " AND ";
-    condition += (rowid ? table.schema.RowidAlias() : schema::QuoteIdentifier(name)) + " IS ?";
+    condition += (rowid ? table.schema.RowidAlias() : schema::QuoteIdentifier(column->name)) + " IS ?";
     bound.emplace_back(&value, column);
   }
   if (bound.empty()) return;

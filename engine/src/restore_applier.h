@@ -13,14 +13,20 @@ namespace sqlite_cdc::internal {
 
 struct RestoredTable;
 
+// Per table, columns renamed since some changes were logged: old name to the current one. Images
+// logged before the triggers followed a RENAME COLUMN still use the old name.
+using ColumnRenames = std::map<std::string, std::map<std::string, std::string>>;
+
 // Applies changes to a new database's tables, one statement per change, statements cached: an
 // insert or update becomes INSERT OR REPLACE of its after-image, a delete deletes by key. Values go
 // back to what the triggers read (hex to bytes in BLOB-declared columns, "Infinity" to a real in
 // REAL columns); columns the table no longer has are left out.
 class RestoreApplier {
  public:
-  // Creates every table of `schema` in `db`, which must outlive the applier.
-  RestoreApplier(Database& db, const WatchedSchema& schema);
+  // Creates every table of `schema` that `db` does not have yet (a table it has is taken as it is);
+  // `db` must outlive the applier. An image member named as in `renames` goes to the column's
+  // current name.
+  RestoreApplier(Database& db, const WatchedSchema& schema, const ColumnRenames& renames = {});
   ~RestoreApplier();
   RestoreApplier(const RestoreApplier&) = delete;
   RestoreApplier& operator=(const RestoreApplier&) = delete;

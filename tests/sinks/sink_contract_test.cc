@@ -295,6 +295,67 @@ TEST_P(PipelinedSinkContractTest, AFailureInTheMiddleOfAWindowIsSentAgainFromThe
   EXPECT_EQ(WithoutRepeats(delivered, true), expected) << "the last copies in log order: per key the newest last";
 }
 
+// The contract of an output that keeps the log position with the data (exactly once): what it
+// reports to the engine at start, checked across a restart of the sink (built again by the factory).
+class PositionKeepingSinkContractTest : public SinkContractTest {
+ protected:
+  SinkPosition PositionAfterRestart() {
+    sink_.reset();
+    EXPECT_TRUE(sinks::MakeHandler(harness_->Options(), &sink_).ok());
+    SinkPosition position;
+    const std::string answer = Answer([&] { return sink_->ReadPosition(&position); });
+    EXPECT_EQ(answer, kSuccess);
+    return position;
+  }
+};
+
+TEST_P(PositionKeepingSinkContractTest, ANewDestinationKeepsAPositionAndHoldsNothingYet) {
+  ASSERT_NO_FATAL_FAILURE(Build());
+  const SinkPosition position = PositionAfterRestart();
+  EXPECT_TRUE(position.kept);
+  EXPECT_EQ(position.log_id, std::nullopt);
+  EXPECT_EQ(position.snapshot, SinkPosition::Snapshot::kNone);
+}
+
+TEST_P(PositionKeepingSinkContractTest, EachAcceptedBatchMovesThePositionToItsLastChange) {
+  ASSERT_NO_FATAL_FAILURE(Build());
+  ASSERT_EQ(Announce(Schema(0)), kSuccess);
+  ASSERT_EQ(Handle(LogBatch(1, 5)), kSuccess);
+  EXPECT_EQ(PositionAfterRestart().log_id, 5);
+  ASSERT_EQ(Announce(Schema(5)), kSuccess);
+  ASSERT_EQ(Handle(LogBatch(6, 3)), kSuccess);
+  ASSERT_EQ(Handle(LogBatch(9, 1)), kSuccess);
+  EXPECT_EQ(PositionAfterRestart().log_id, 9);
+}
+
+TEST_P(PositionKeepingSinkContractTest, TheEndOfASnapshotStoresItsPositionAndTheLogGoesOnFromThere) {
+  ASSERT_NO_FATAL_FAILURE(Build());
+  ASSERT_EQ(Announce(Schema(0)), kSuccess);
+  ASSERT_EQ(Handle(SnapshotBatch(100, 3)), kSuccess);
+  ASSERT_EQ(Handle(SnapshotBatch(103, 2)), kSuccess);
+  ASSERT_EQ(SnapshotComplete(4), kSuccess);
+  const SinkPosition after_snapshot = PositionAfterRestart();
+  EXPECT_EQ(after_snapshot.log_id, 4);
+  EXPECT_EQ(after_snapshot.snapshot, SinkPosition::Snapshot::kComplete);
+  ASSERT_EQ(Announce(Schema(4)), kSuccess);
+  ASSERT_EQ(Handle(LogBatch(5, 3)), kSuccess);
+  const SinkPosition after_changes = PositionAfterRestart();
+  EXPECT_EQ(after_changes.log_id, 7);
+  EXPECT_EQ(after_changes.snapshot, SinkPosition::Snapshot::kComplete);
+}
+
+TEST_P(PositionKeepingSinkContractTest, ASnapshotThatNeverEndedIsNotClaimedComplete) {
+  ASSERT_NO_FATAL_FAILURE(Build());
+  ASSERT_EQ(Announce(Schema(0)), kSuccess);
+  ASSERT_EQ(Handle(SnapshotBatch(100, 3)), kSuccess);
+  const SinkPosition position = PositionAfterRestart();
+  EXPECT_NE(position.snapshot, SinkPosition::Snapshot::kComplete);
+  EXPECT_EQ(position.log_id, std::nullopt);
+}
+
+INSTANTIATE_TEST_SUITE_P(PositionKeepingOutputs, PositionKeepingSinkContractTest, ::testing::Values("sqlite"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
 // The outputs that confirm later; the others confirm each batch when its call returns.
 INSTANTIATE_TEST_SUITE_P(PipelinedOutputs, PipelinedSinkContractTest, ::testing::Values("kafka", "s3"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });

@@ -239,6 +239,27 @@ class S3Harness : public SinkHarness {
   std::string bucket_ = "cdc-contract";
 };
 
+// sqlite://: a replica file in a temporary folder. It holds rows, not changes: only the contract
+// of sinks that keep a position applies to it.
+class ReplicaHarness : public SinkHarness {
+ public:
+  std::optional<std::string> Prepare(Destination state) override {
+    if (state == Destination::kHealthy) return std::nullopt;
+    return "a replica file is never unreachable, and whatever it refuses it refuses for good";
+  }
+  sinks::OutputOptions Options() override {
+    sinks::OutputOptions options;
+    options.output = "sqlite://" + dir_.File("replica.db");
+    return options;
+  }
+  std::vector<DeliveredChange> Delivered() override {
+    throw std::logic_error("a replica holds rows, not the changes it was sent");
+  }
+
+ private:
+  TempDir dir_;
+};
+
 }  // namespace
 
 std::unique_ptr<SinkHarness> MakeSinkHarness(const std::string& output) {
@@ -246,6 +267,7 @@ std::unique_ptr<SinkHarness> MakeSinkHarness(const std::string& output) {
   if (output == "http") return std::make_unique<HttpHarness>();
   if (output == "kafka") return std::make_unique<KafkaHarness>();
   if (output == "s3") return std::make_unique<S3Harness>();
+  if (output == "sqlite") return std::make_unique<ReplicaHarness>();
   throw std::invalid_argument("no harness for output " + output);
 }
 

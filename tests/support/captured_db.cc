@@ -2,6 +2,7 @@
 
 #include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
+#include "support/mixed_tables.h"
 
 namespace sqlite_cdc::testing {
 
@@ -31,5 +32,6 @@ std::unique_ptr<BackgroundProcess> CapturedDbTest::StartCdcProcess(std::vector<s
 }
 
 std::string WriterPath() { return std::string(CDC_TEST_BIN_DIR) + "/cdc_test_writer"; }
+std::string MixedWriterPath() { return std::string(CDC_TEST_BIN_DIR) + "/cdc_test_mixed_writer"; }
 
 }  // namespace sqlite_cdc::testing

@@ -1,0 +1,289 @@
+#include "sqlite_cdc/sqlite_replica.h"
+
+#include <optional>
+#include <set>
+
+#include "catalog.h"
+#include "database.h"
+#include "guarded.h"
+#include "info_log.h"
+#include "restore_applier.h"
+#include "schema/identifier.h"
+#include "schema/replica_sql.h"
+
+namespace sqlite_cdc {
+
+using internal::Database;
+
+namespace {
+
+constexpr char kPositionTable[] = "__cdc_replica";
+
+// One row: the last log id applied, whether a snapshot completed, and when (the source's time of
+// the last change applied, and the replica's own clock), for readers who want to know how current
+// the replica is.
+constexpr char kCreatePositionTable[] =
+    "CREATE TABLE IF NOT EXISTS __cdc_replica ("
+    "singleton INTEGER PRIMARY KEY CHECK (singleton = 1), "
+    "log_id INTEGER, "
+    "snapshot TEXT NOT NULL CHECK (snapshot IN ('none', 'complete')), "
+    "source_timestamp TEXT, "
+    "applied_at TEXT NOT NULL)";
+// Columns renamed on the source, old name to current: changes logged before the triggers followed
+// a RENAME COLUMN still name the old column, also after a restart.
+constexpr char kCreateRenamesTable[] =
+    "CREATE TABLE IF NOT EXISTS __cdc_replica_renamed ("
+    "tablename TEXT NOT NULL, old_name TEXT NOT NULL, new_name TEXT NOT NULL, PRIMARY KEY (tablename, old_name))";
+constexpr char kAppliedAt[] = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+// What the source's CREATE statement makes of a table, read from a scratch in-memory database: the
+// columns the replica's copy must have, with their declared types.
+schema::TableSchema SourceTable(const TableDefinition& definition) {
+  Database scratch = Database::OpenOrCreate(":memory:");
+  scratch.Execute(definition.create_sql);
+  return internal::ReadTable(scratch, definition.name);
+}
+
+std::vector<std::string> ColumnNames(const schema::TableSchema& table) {
+  std::vector<std::string> names;
+  for (const schema::Column& column : table.columns) names.push_back(column.name);
+  return names;
+}
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
+  return joined;
+}
+
+// The replica's file, created if missing; a path SQLite cannot open is the caller's to fix.
+Database OpenReplicaFile(const std::string& path) {
+  try {
+    return Database::OpenOrCreate(path);
+  } catch (const internal::DatabaseError& error) {
+    throw internal::InvalidInput(std::string("replica: ") + error.what());
+  }
+}
+
+// Runs `body`; a busy, locked or full replica is worth a retry, anything else is not.
+template <typename Body>
+HandlerResult Outcome(Body&& body) {
+  try {
+    body();
+    return HandlerResult::Success();
+  } catch (const internal::DatabaseError& error) {
+    if (error.transient()) return HandlerResult::Retry(std::string("replica: ") + error.what());
+    return HandlerResult::Fatal(std::string("replica: ") + error.what());
+  } catch (const std::exception& error) {
+    return HandlerResult::Fatal(std::string("replica: ") + error.what());
+  }
+}
+
+}  // namespace
+
+class SqliteReplicaImpl {
+ public:
+  SqliteReplicaImpl(std::string path, Database db) : path_(std::move(path)), db_(std::move(db)), log_(nullptr) {}
+
+  void FollowSchema(const WatchedSchema& schema) {
+    Atomically([&] {
+      for (const TableDefinition& definition : schema.tables) {
+        if (!internal::TableExists(db_, definition.name)) {
+          db_.Execute(definition.create_sql);
+          continue;
+        }
+        const std::vector<std::string> have = ColumnNames(internal::ReadTable(db_, definition.name));
+        const schema::TableSchema want = SourceTable(definition);
+        const auto following = schema::FollowColumnsSql(have, want);
+        if (!following) {
+          throw internal::InvalidInput("cannot follow the columns of table " + definition.name + " from (" +
+                                       Joined(have) + ") to (" + Joined(ColumnNames(want)) +
+                                       "): take a new replica (a new file, with --bootstrap)");
+        }
+        for (const std::string& step : following->statements) {
+          log_.Info("replica {}: {}", path_, step);
+          db_.Execute(step);
+        }
+        for (const auto& [old_name, new_name] : following->renamed) RememberRename(definition.name, old_name, new_name);
+      }
+    });
+    applier_.reset();  // statements of the old columns
+    applier_ = std::make_unique<internal::RestoreApplier>(db_, schema, Renames());
+    tables_.clear();
+    for (const TableDefinition& definition : schema.tables) tables_.push_back(definition.name);
+  }
+
+  void Apply(const Changes& batch) {
+    if (batch.empty()) return;
+    RequireSchema();
+    if (batch.front().bootstrap) {
+      ApplySnapshotPart(batch);
+      return;
+    }
+    internal::WriteTransaction transaction(db_);
+    ApplyEach(batch);
+    StorePosition(batch.back().id, batch.back().timestamp, /*snapshot_complete=*/std::nullopt);
+    transaction.Commit();
+  }
+
+  void CompleteSnapshot(int64_t log_position) {
+    if (!snapshot_) BeginSnapshot();  // a snapshot of empty tables empties the replica too
+    StorePosition(log_position, std::nullopt, /*snapshot_complete=*/true);
+    snapshot_->Commit();
+    snapshot_.reset();
+  }
+
+  // The engine asks at the start of each call: a snapshot still open was abandoned by an earlier
+  // call (a failure or a stop) and is rolled back, so the replica is again what it was before it.
+  SinkPosition Position() {
+    snapshot_.reset();
+    SinkPosition position;
+    position.kept = true;
+    internal::Statement read(db_, std::string("SELECT log_id, snapshot FROM ") + kPositionTable);
+    if (read.Step()) {
+      if (!read.IsNull(0)) position.log_id = read.Int(0);
+      if (read.Text(1) == "complete") position.snapshot = SinkPosition::Snapshot::kComplete;
+    }
+    return position;
+  }
+
+ private:
+  void RequireSchema() {
+    if (!applier_) throw internal::InvalidInput("a batch came before the schema of its tables");
+  }
+
+  // The whole snapshot is one transaction, opened by its first batch: readers see the replica as it
+  // was until the snapshot is complete, and a snapshot cut short leaves nothing behind.
+  void ApplySnapshotPart(const Changes& batch) {
+    if (!snapshot_) BeginSnapshot();
+    internal::Savepoint savepoint(db_);
+    try {
+      ApplyEach(batch);
+      savepoint.Release();
+    } catch (...) {
+      // SQLite ended the snapshot's transaction itself (a full disk does): what earlier batches
+      // wrote is gone, and only a new bootstrap can bring it back.
+      if (sqlite3_get_autocommit(db_.handle())) {
+        snapshot_.reset();
+        throw internal::InvalidInput("the snapshot's transaction was rolled back by SQLite: run the bootstrap again");
+      }
+      throw;
+    }
+  }
+
+  // A chain of renames (a to b, then b to c) leads every old name to the current one.
+  void RememberRename(const std::string& table, const std::string& old_name, const std::string& new_name) {
+    internal::Statement forward(db_, "UPDATE __cdc_replica_renamed SET new_name = ?3 WHERE tablename = ?1 AND new_name = ?2");
+    forward.Bind(1, table).Bind(2, old_name).Bind(3, new_name);
+    while (forward.Step()) {
+    }
+    internal::Statement remember(db_, "INSERT OR REPLACE INTO __cdc_replica_renamed VALUES (?1, ?2, ?3)");
+    remember.Bind(1, table).Bind(2, old_name).Bind(3, new_name);
+    while (remember.Step()) {
+    }
+  }
+
+  internal::ColumnRenames Renames() {
+    internal::ColumnRenames renames;
+    internal::Statement read(db_, "SELECT tablename, old_name, new_name FROM __cdc_replica_renamed");
+    while (read.Step()) renames[std::string(read.Text(0))][std::string(read.Text(1))] = std::string(read.Text(2));
+    return renames;
+  }
+
+  void BeginSnapshot() {
+    snapshot_.emplace(db_);
+    for (const std::string& table : tables_) db_.Execute("DELETE FROM " + schema::QuoteIdentifier(table));
+  }
+
+  void ApplyEach(const Changes& batch) {
+    for (const Change& change : batch) {
+      try {
+        if (!applier_->Apply(change) && warned_tables_.insert(change.table).second) {
+          log_.Warn("replica {}: table {} is no longer watched; its changes are not applied", path_, change.table);
+        }
+      } catch (internal::Error& error) {
+        error.AddContext(change.bootstrap ? "apply a snapshot row of table " + change.table
+                                          : "apply log id " + std::to_string(change.id) + " to table " + change.table);
+        throw;
+      }
+    }
+  }
+
+  // The position moves only forward: the replica never claims less than it holds.
+  void StorePosition(int64_t log_id, const std::optional<std::string>& timestamp,
+                     std::optional<bool> snapshot_complete) {
+    internal::Statement store(
+        db_, std::string("UPDATE ") + kPositionTable + " SET log_id = max(coalesce(log_id, 0), ?1), " +
+                 "source_timestamp = coalesce(?2, source_timestamp), snapshot = coalesce(?3, snapshot), " +
+                 "applied_at = " + kAppliedAt);
+    store.Bind(1, log_id);
+    if (timestamp) store.Bind(2, *timestamp);
+    if (snapshot_complete) store.Bind(3, std::string_view(*snapshot_complete ? "complete" : "none"));
+    while (store.Step()) {
+    }
+  }
+
+  template <typename Body>
+  void Atomically(Body&& body) {
+    if (snapshot_) {
+      internal::Savepoint savepoint(db_);
+      body();
+      savepoint.Release();
+      return;
+    }
+    internal::WriteTransaction transaction(db_);
+    body();
+    transaction.Commit();
+  }
+
+  std::string path_;
+  Database db_;
+  internal::InfoLog log_;
+  std::vector<std::string> tables_;  // as last announced
+  std::unique_ptr<internal::RestoreApplier> applier_;
+  std::optional<internal::WriteTransaction> snapshot_;  // open while a bootstrap is applied
+  std::set<std::string> warned_tables_;
+};
+
+Status SqliteReplica::Open(const std::string& path, std::unique_ptr<SqliteReplica>* replica) {
+  return internal::Guarded([&] {
+    Database db = OpenReplicaFile(path);
+    const int rc = sqlite3_exec(db.handle(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_NOTADB) throw internal::InvalidInput("replica " + path + " is not an SQLite database");
+    if (rc != SQLITE_OK) throw internal::DatabaseError("open replica " + path + ": " + sqlite3_errmsg(db.handle()), rc);
+    db.Execute("PRAGMA journal_mode = WAL");
+    db.Execute("PRAGMA synchronous = FULL");
+    db.Execute(kCreatePositionTable);
+    db.Execute(kCreateRenamesTable);
+    const std::vector<std::string> expected{"singleton", "log_id", "snapshot", "source_timestamp", "applied_at"};
+    if (ColumnNames(internal::ReadTable(db, kPositionTable)) != expected) {
+      throw internal::InvalidInput("replica " + path + ": table " + kPositionTable +
+                                   " is not sqlite-cdc's position table; choose another file");
+    }
+    db.Execute(std::string("INSERT OR IGNORE INTO ") + kPositionTable + " VALUES (1, NULL, 'none', NULL, " +
+               kAppliedAt + ")");
+    replica->reset(new SqliteReplica(std::make_unique<SqliteReplicaImpl>(path, std::move(db))));
+    return Status::Ok();
+  });
+}
+
+SqliteReplica::SqliteReplica(std::unique_ptr<SqliteReplicaImpl> impl) : impl_(std::move(impl)) {}
+SqliteReplica::~SqliteReplica() = default;
+
+HandlerResult SqliteReplica::Handle(const Changes& batch) {
+  return Outcome([&] { impl_->Apply(batch); });
+}
+
+HandlerResult SqliteReplica::OnSchema(const WatchedSchema& schema) {
+  return Outcome([&] { impl_->FollowSchema(schema); });
+}
+
+HandlerResult SqliteReplica::OnSnapshotComplete(int64_t log_position) {
+  return Outcome([&] { impl_->CompleteSnapshot(log_position); });
+}
+
+HandlerResult SqliteReplica::ReadPosition(SinkPosition* position) {
+  return Outcome([&] { *position = impl_->Position(); });
+}
+
+}  // namespace sqlite_cdc
