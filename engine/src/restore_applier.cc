@@ -19,6 +19,7 @@ struct RestoredTable {
   schema::TableSchema schema;
   std::map<std::string, const schema::Column*> columns;
   bool keyed_by_rowid = false;
+  std::unique_ptr<Statement> whole_row;  // the upsert of every column (and the rowid), made on first use
 };
 
 namespace {
@@ -102,12 +103,13 @@ RestoreApplier::~RestoreApplier() = default;
 bool RestoreApplier::Apply(const Change& change) {
   const auto found = tables_.find(change.table);
   if (found == tables_.end()) return false;
-  const RestoredTable& table = *found->second;
-  const json key = json::parse(change.key);
+  RestoredTable& table = *found->second;
   if (change.operation == Operation::kDelete) {
-    Delete(table, key);
+    Delete(table, json::parse(change.key));
   } else {
-    Upsert(table, key, json::parse(change.after.value_or("{}")));
+    // The after-image holds every key column; only a rowid table's key (the rowid) is not in it.
+    Upsert(table, table.keyed_by_rowid ? json::parse(change.key) : json::object(),
+           json::parse(change.after.value_or("{}")));
   }
   return true;
 }
@@ -119,7 +121,41 @@ Statement& RestoreApplier::Prepared(const std::string& sql) {
   return found->second;
 }
 
-void RestoreApplier::Upsert(const RestoredTable& table, const json& key, const json& image) {
+bool RestoreApplier::UpsertWholeRow(RestoredTable& table, const json& key, const json& image) {
+  const std::vector<schema::Column>& columns = table.schema.columns;
+  if (image.size() != columns.size()) return false;
+  const json* rowid = nullptr;
+  if (table.keyed_by_rowid) {
+    const auto found = key.find("rowid");
+    if (found == key.end()) return false;
+    rowid = &*found;
+  }
+  if (!table.whole_row) {
+    std::string names = rowid ? table.schema.RowidAlias() : "", values = rowid ? "?" : "";
+    for (const schema::Column& column : columns) {
+      names += (names.empty() ? "" : ", ") + schema::QuoteIdentifier(column.name);
+      values += values.empty() ? "?" : ", ?";
+    }
+    table.whole_row =
+        std::make_unique<Statement>(db_, "INSERT OR REPLACE INTO " + schema::QuoteIdentifier(table.schema.name) + " (" +
+                                             names + ") VALUES (" + values + ")");
+  }
+  Statement& statement = *table.whole_row;
+  statement.Reset();
+  int index = 1;
+  if (rowid) Bind(statement, index++, *rowid, nullptr);
+  for (const schema::Column& column : columns) {
+    const auto value = image.find(column.name);
+    if (value == image.end()) return false;  // an image under other names: a renamed column's old one
+    Bind(statement, index++, *value, &column);
+  }
+  while (statement.Step()) {
+  }
+  return true;
+}
+
+void RestoreApplier::Upsert(RestoredTable& table, const json& key, const json& image) {
+  if (UpsertWholeRow(table, key, image)) return;
   std::string names, values;
   std::vector<std::pair<const json*, const schema::Column*>> bound;
   const auto add = [&](const std::string& name, const json& value, const schema::Column* column) {

@@ -36,7 +36,10 @@ class RestoreApplier {
 
  private:
   Statement& Prepared(const std::string& sql);
-  void Upsert(const RestoredTable& table, const nlohmann::json& key, const nlohmann::json& image);
+  // An image of every column under its current name (what the triggers write) takes one prepared
+  // statement per table; false, with nothing written, for any other image.
+  bool UpsertWholeRow(RestoredTable& table, const nlohmann::json& key, const nlohmann::json& image);
+  void Upsert(RestoredTable& table, const nlohmann::json& key, const nlohmann::json& image);
   void Delete(const RestoredTable& table, const nlohmann::json& key);
 
   Database& db_;

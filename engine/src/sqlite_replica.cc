@@ -1,7 +1,9 @@
 #include "sqlite_cdc/sqlite_replica.h"
 
+#include <chrono>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "catalog.h"
 #include "database.h"
@@ -65,6 +67,10 @@ Database OpenReplicaFile(const std::string& path) {
   }
 }
 
+// A transaction of grouped batches commits once it holds this many changes or is this old.
+constexpr size_t kGroupChanges = 16384;
+constexpr std::chrono::milliseconds kGroupAge{100};
+
 // Runs `body`; a busy, locked or full replica is worth a retry, anything else is not.
 template <typename Body>
 HandlerResult Outcome(Body&& body) {
@@ -113,17 +119,55 @@ class SqliteReplicaImpl {
     for (const TableDefinition& definition : schema.tables) tables_.push_back(definition.name);
   }
 
-  void Apply(const Changes& batch) {
-    if (batch.empty()) return;
+  // Applies `batch` in the open group (opening one), or in the snapshot's transaction. On a failure
+  // the group is rolled back: every batch sent since the last commit is forgotten.
+  void Take(const Changes& batch) {
     RequireSchema();
-    if (batch.front().bootstrap) {
+    if (!batch.empty() && batch.front().bootstrap) {
       ApplySnapshotPart(batch);
+      ++confirmable_;  // only the snapshot's end commits it; until then nothing of it is visible
       return;
     }
-    internal::WriteTransaction transaction(db_);
-    ApplyEach(batch);
-    StorePosition(batch.back().id, batch.back().timestamp, /*snapshot_complete=*/std::nullopt);
-    transaction.Commit();
+    try {
+      if (!group_) {
+        group_.emplace(db_);
+        group_opened_ = std::chrono::steady_clock::now();
+      }
+      ApplyEach(batch);
+    } catch (...) {
+      Abandon();
+      throw;
+    }
+    ++group_batches_;
+    group_changes_ += batch.size();
+    if (!batch.empty()) last_ = batch.back();
+  }
+
+  // Commits the group when `flush` or its bounds say so, after waiting at most `wait` for them;
+  // returns how many batches are now confirmed.
+  size_t Confirm(std::chrono::milliseconds wait, bool flush) {
+    size_t confirmed = std::exchange(confirmable_, 0);
+    if (!group_) return confirmed;
+    const auto due = group_opened_ + kGroupAge;
+    if (!flush && group_changes_ < kGroupChanges) {
+      if (confirmed > 0 || std::chrono::steady_clock::now() + wait < due) {
+        std::this_thread::sleep_for(confirmed > 0 ? std::chrono::milliseconds(0) : wait);
+        return confirmed;
+      }
+      std::this_thread::sleep_until(due);
+    }
+    try {
+      if (last_) StorePosition(last_->id, last_->timestamp, /*snapshot_complete=*/std::nullopt);
+      group_->Commit();
+    } catch (...) {
+      Abandon();
+      throw;
+    }
+    confirmed += group_batches_;
+    group_.reset();
+    group_batches_ = group_changes_ = 0;
+    last_.reset();
+    return confirmed;
   }
 
   void CompleteSnapshot(int64_t log_position) {
@@ -136,6 +180,7 @@ class SqliteReplicaImpl {
   // The engine asks at the start of each call: a snapshot still open was abandoned by an earlier
   // call (a failure or a stop) and is rolled back, so the replica is again what it was before it.
   SinkPosition Position() {
+    Abandon();
     snapshot_.reset();
     SinkPosition position;
     position.kept = true;
@@ -148,6 +193,12 @@ class SqliteReplicaImpl {
   }
 
  private:
+  void Abandon() {
+    group_.reset();
+    group_batches_ = group_changes_ = 0;
+    last_.reset();
+  }
+
   void RequireSchema() {
     if (!applier_) throw internal::InvalidInput("a batch came before the schema of its tables");
   }
@@ -173,7 +224,8 @@ class SqliteReplicaImpl {
 
   // A chain of renames (a to b, then b to c) leads every old name to the current one.
   void RememberRename(const std::string& table, const std::string& old_name, const std::string& new_name) {
-    internal::Statement forward(db_, "UPDATE __cdc_replica_renamed SET new_name = ?3 WHERE tablename = ?1 AND new_name = ?2");
+    internal::Statement forward(
+        db_, "UPDATE __cdc_replica_renamed SET new_name = ?3 WHERE tablename = ?1 AND new_name = ?2");
     forward.Bind(1, table).Bind(2, old_name).Bind(3, new_name);
     while (forward.Step()) {
     }
@@ -225,7 +277,7 @@ class SqliteReplicaImpl {
 
   template <typename Body>
   void Atomically(Body&& body) {
-    if (snapshot_) {
+    if (snapshot_ || group_) {
       internal::Savepoint savepoint(db_);
       body();
       savepoint.Release();
@@ -242,6 +294,12 @@ class SqliteReplicaImpl {
   std::vector<std::string> tables_;  // as last announced
   std::unique_ptr<internal::RestoreApplier> applier_;
   std::optional<internal::WriteTransaction> snapshot_;  // open while a bootstrap is applied
+  size_t confirmable_ = 0;                              // snapshot batches taken since the last Poll
+  std::optional<internal::WriteTransaction> group_;     // batches sent and not committed yet
+  std::chrono::steady_clock::time_point group_opened_;
+  size_t group_batches_ = 0;
+  size_t group_changes_ = 0;
+  std::optional<Change> last_;  // the last change of the group
   std::set<std::string> warned_tables_;
 };
 
@@ -270,8 +328,14 @@ Status SqliteReplica::Open(const std::string& path, std::unique_ptr<SqliteReplic
 SqliteReplica::SqliteReplica(std::unique_ptr<SqliteReplicaImpl> impl) : impl_(std::move(impl)) {}
 SqliteReplica::~SqliteReplica() = default;
 
-HandlerResult SqliteReplica::Handle(const Changes& batch) {
-  return Outcome([&] { impl_->Apply(batch); });
+HandlerResult SqliteReplica::Send(const Changes& batch) {
+  return Outcome([&] { impl_->Take(batch); });
+}
+
+Confirmations SqliteReplica::Poll(std::chrono::milliseconds wait, bool flush) {
+  Confirmations confirmations;
+  confirmations.failure = Outcome([&] { confirmations.batches = impl_->Confirm(wait, flush); });
+  return confirmations;
 }
 
 HandlerResult SqliteReplica::OnSchema(const WatchedSchema& schema) {

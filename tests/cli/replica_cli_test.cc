@@ -5,8 +5,8 @@
 #include <signal.h>
 #include <sqlite3.h>
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -178,9 +178,9 @@ TEST_F(ReplicaCliTest, BadReplicaUrlsGetOneLineAndExit2) {
   SetUpCapture();
   AppDb(path_).Exec("INSERT INTO accounts VALUES (1, 1, 0.5, 'a')");
   std::ofstream(dir_.File("not-a-db.txt")) << "hello, this is not a database file at all, only text";
-  for (const std::string& url : {std::string("sqlite://"), "sqlite://" + dir_.File("r.db") + "?mode=ro",
-                                 "sqlite://" + path_, "sqlite://" + dir_.File("missing/folder/r.db"),
-                                 "sqlite://" + dir_.File("not-a-db.txt")}) {
+  for (const std::string& url :
+       {std::string("sqlite://"), "sqlite://" + dir_.File("r.db") + "?mode=ro", "sqlite://" + path_,
+        "sqlite://" + dir_.File("missing/folder/r.db"), "sqlite://" + dir_.File("not-a-db.txt")}) {
     const auto run = Cdc({"--drain", "--output", url});
     EXPECT_EQ(run.exit_code, 2) << url << ": " << run.err;
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << url << ": " << run.err;
@@ -193,8 +193,7 @@ TEST_F(ReplicaCliTest, ExactlyOnceIsAcceptedByTheReplicaAndRefusedByAtLeastOnceO
   AppDb(path_).Exec("INSERT INTO accounts VALUES (1, 1, 0.5, 'a')");
   const auto json = Cdc({"--drain", "--exactly-once", "--output", "json"});
   EXPECT_EQ(json.exit_code, 2);
-  EXPECT_NE(json.err.find("--exactly-once needs an output that keeps the log position"), std::string::npos)
-      << json.err;
+  EXPECT_NE(json.err.find("--exactly-once needs an output that keeps the log position"), std::string::npos) << json.err;
   EXPECT_EQ(Backlog(), 1);
   const auto replica = Cdc({"--drain", "--exactly-once", "--output", url_});
   EXPECT_EQ(replica.exit_code, 0) << replica.err;
@@ -254,8 +253,16 @@ TEST_F(ReplicaCliTest, KilledAtRandomTheReplicaEndsEqualToTheSourceAndNeverGoesB
   BackgroundProcess writer(testing::MixedWriterPath(), {path_, std::to_string(kChanges), "1500"},
                            dir_.File("writer.out"), dir_.File("writer.err"));
   std::mt19937 random(1130);
-  const std::vector<std::string> flags{"--bootstrap", "--cdc", "--output", url_, "--batch-size", "32",
-                                       "--poll-interval", "100ms", "--retry-initial-backoff", "10ms"};
+  const std::vector<std::string> flags{"--bootstrap",
+                                       "--cdc",
+                                       "--output",
+                                       url_,
+                                       "--batch-size",
+                                       "32",
+                                       "--poll-interval",
+                                       "100ms",
+                                       "--retry-initial-backoff",
+                                       "10ms"};
   for (int kill = 0; kill < kKills; ++kill) {
     auto cdc = StartCdcProcess(flags);
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(random)));
@@ -274,7 +281,9 @@ TEST_F(ReplicaCliTest, KilledAtRandomTheReplicaEndsEqualToTheSourceAndNeverGoesB
   EXPECT_GT(polls.load(), 50);
   EXPECT_EQ(Differences("accounts"), 0);
   EXPECT_EQ(Differences("\"order lines\""), 0);
-  EXPECT_GT(AppDb(replica_).Int("SELECT count(*) FROM accounts") + AppDb(replica_).Int("SELECT count(*) FROM \"order lines\""), 100);
+  EXPECT_GT(AppDb(replica_).Int("SELECT count(*) FROM accounts") +
+                AppDb(replica_).Int("SELECT count(*) FROM \"order lines\""),
+            100);
   EXPECT_EQ(ReplicaPosition(), AppDb(path_).Int("SELECT max(id) FROM __cdc_log"));
 }
 

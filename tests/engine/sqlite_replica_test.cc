@@ -65,7 +65,8 @@ class SqliteReplicaTest : public testing::CapturedDbTest {
   }
 
   std::string Dump(const std::string& path) {
-    return AppDb(path).Text("SELECT group_concat(id || ':' || n || ':' || note, ',') FROM (SELECT * FROM items ORDER BY id)");
+    return AppDb(path).Text(
+        "SELECT group_concat(id || ':' || n || ':' || note, ',') FROM (SELECT * FROM items ORDER BY id)");
   }
 
   AppDb app_;

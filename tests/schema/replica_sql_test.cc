@@ -35,7 +35,8 @@ TEST(FollowColumnsSqlTest, ColumnsRenamedInPlaceAreRenamedAndRemembered) {
 }
 
 TEST(FollowColumnsSqlTest, RenamesAndAddsWhileTheReplicaWasAwayAreFollowedTogether) {
-  const auto following = FollowColumnsSql({"id", "a", "b"}, Table({{"id", "INTEGER", 1}, {"x", ""}, {"b", ""}, {"c", "REAL"}}));
+  const auto following =
+      FollowColumnsSql({"id", "a", "b"}, Table({{"id", "INTEGER", 1}, {"x", ""}, {"b", ""}, {"c", "REAL"}}));
   ASSERT_TRUE(following);
   EXPECT_EQ(following->statements, (Statements{R"(ALTER TABLE "my table" RENAME COLUMN "a" TO "x")",
                                                R"(ALTER TABLE "my table" ADD COLUMN "c" REAL)"}));
