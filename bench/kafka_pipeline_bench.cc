@@ -136,21 +136,29 @@ void SendAndPoll(benchmark::State& state, size_t batch_size) {
   }
 }
 
-// The backlog's records as the sink makes them (key, change event JSON), read before timing.
-std::vector<std::pair<std::string, std::string>> BacklogRecords() {
-  std::vector<std::pair<std::string, std::string>> records;
+// One of the backlog's records as the sink makes it: key, change event JSON, and the values of its
+// three headers (table, operation, id).
+struct Record {
+  std::string key, value, table, operation, id;
+};
+
+// The backlog's records, made before timing.
+std::vector<Record> BacklogRecords() {
+  std::vector<Record> records;
   for (Change& change : BacklogChanges()) {
     std::string value;
     AppendEventJson(value, change);
-    records.emplace_back(std::move(change.key), std::move(value));
+    records.push_back({std::move(change.key), std::move(value), change.table,
+                       std::string(OperationName(change.operation)), std::to_string(change.id)});
   }
   return records;
 }
 
 // The bare producer of sink_bench.cc's KafkaFloor (same settings, same calls), producing every
 // record without waiting (on a full queue it serves reports until there is room), then serving
-// reports until all are confirmed.
-void KafkaProducerFloor(benchmark::State& state) {
+// reports until all are confirmed. `with_headers`: the same records the sink produces, with their
+// three headers (a header list per record, as the sink builds it); without, key and value only.
+void KafkaProducerFloor(benchmark::State& state, bool with_headers) {
   auto records = BacklogRecords();  // non-const: RD_KAFKA_V_VALUE takes a void*
   testing::KafkaMockCluster cluster({"bench:4"});
   int64_t confirmed = 0;
@@ -158,12 +166,29 @@ void KafkaProducerFloor(benchmark::State& state) {
   for (auto _ : state) {
     confirmed = 0;
     const auto start = std::chrono::steady_clock::now();
-    for (auto& [key, value] : records) {
-      while (rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("bench"), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                               RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(value.data(), value.size()),
-                               RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    for (Record& record : records) {
+      rd_kafka_headers_t* headers = nullptr;
+      if (with_headers) {
+        headers = rd_kafka_headers_new(3);
+        rd_kafka_header_add(headers, "table", -1, record.table.data(), static_cast<ssize_t>(record.table.size()));
+        rd_kafka_header_add(headers, "operation", -1, record.operation.data(),
+                            static_cast<ssize_t>(record.operation.size()));
+        rd_kafka_header_add(headers, "id", -1, record.id.data(), static_cast<ssize_t>(record.id.size()));
+      }
+      rd_kafka_resp_err_t error;
+      while ((error = with_headers ? rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("bench"),
+                                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                       RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+                                                       RD_KAFKA_V_VALUE(record.value.data(), record.value.size()),
+                                                       RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END)
+                                   : rd_kafka_producev(producer.get(), RD_KAFKA_V_TOPIC("bench"),
+                                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                       RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+                                                       RD_KAFKA_V_VALUE(record.value.data(), record.value.size()),
+                                                       RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(producer.get(), 1);
       }
+      if (error && headers) rd_kafka_headers_destroy(headers);  // refused: still ours
       rd_kafka_poll(producer.get(), 0);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -274,7 +299,12 @@ void CommitToKafka(benchmark::State& state, int rate) {
 }
 
 const bool registered = [] {
-  Register("kafka/backlog/floor/producer", 1, KafkaProducerFloor, /*manual_time=*/true);
+  Register(
+      "kafka/backlog/floor/producer", 1, [](auto& state) { KafkaProducerFloor(state, false); },
+      /*manual_time=*/true);
+  Register(
+      "kafka/backlog/floor/producer-with-headers", 1, [](auto& state) { KafkaProducerFloor(state, true); },
+      /*manual_time=*/true);
   // The engine's default bound on changes in flight, and a quarter of it: a smaller window keeps the
   // changes in flight (the engine's and librdkafka's copies) in cache and malloc's reach.
   const size_t default_window = PipelineOptions{}.max_changes;

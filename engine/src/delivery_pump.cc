@@ -104,12 +104,13 @@ void DeliveryPump::ConfirmFront(size_t sent) {
       --sent;
     }
     popped = true;
-    const DeliveryWindow::Batch batch = window_.PopFront();
+    DeliveryWindow::Batch batch = window_.PopFront();
     confirmed_(batch);
     if (!batch.changes.empty()) {
       failures_ = 0;
       if (observer) observer->OnBatchDelivered(batch.changes, parts_.env->Now() - batch.sent_at);
     }
+    window_.Recycle(std::move(batch.changes));
   }
   if (observer && popped) observer->OnInFlight(window_.batches(), window_.changes());
 }

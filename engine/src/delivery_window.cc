@@ -55,6 +55,18 @@ DeliveryWindow::Batch DeliveryWindow::PopFront() {
   return batch;
 }
 
+void DeliveryWindow::Recycle(Changes changes) {
+  constexpr size_t kMaxSpares = 4;
+  if (changes.capacity() > 0 && spares_.size() < kMaxSpares) spares_.push_back(std::move(changes));
+}
+
+Changes DeliveryWindow::TakeSpare() {
+  if (spares_.empty()) return {};
+  Changes spare = std::move(spares_.back());
+  spares_.pop_back();
+  return spare;
+}
+
 bool DeliveryWindow::FrontNeedsNoConfirmation() const { return !batches_.empty() && batches_.front().changes.empty(); }
 
 }  // namespace sqlite_cdc::internal

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 #include "sqlite_cdc/change.h"
 #include "sqlite_cdc/env.h"
@@ -51,6 +52,12 @@ class DeliveryWindow {
   // The oldest batch, if it was never to be sent (no changes).
   bool FrontNeedsNoConfirmation() const;
 
+  // A confirmed batch's changes, kept (a few at most) so that the next read refills their storage
+  // instead of allocating it again: the log reader overwrites a batch in place.
+  void Recycle(Changes changes);
+  // A kept batch (its changes to be overwritten), or an empty one.
+  Changes TakeSpare();
+
  private:
   size_t max_changes_;
   size_t max_bytes_;
@@ -58,6 +65,7 @@ class DeliveryWindow {
   std::deque<Batch> batches_;
   size_t changes_ = 0;
   size_t bytes_ = 0;
+  std::vector<Changes> spares_;
 };
 
 }  // namespace sqlite_cdc::internal

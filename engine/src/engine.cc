@@ -261,6 +261,7 @@ class EngineImpl {
   // full database only delays: the engine waits and tries again.
   Status Drain(internal::DeliveryPump& pump, bool confirm_all) {
     const auto read_one = [&](internal::DeliveryWindow& window, bool* end) {
+      if (batch_.empty()) batch_ = window.TakeSpare();
       int64_t read_up_to = cursor_;
       if (!ReadNextBatch(&read_up_to)) return Status::Ok();  // stopped
       const size_t read = batch_.size();

@@ -12,10 +12,18 @@ std::optional<std::string> RawText(const Statement& statement, int column) {
   return std::string(statement.Text(column));
 }
 
-std::optional<std::string> OptionalText(const Statement& statement, int column) {
-  std::optional<std::string> text = RawText(statement, column);
-  if (text) RepairUtf8(*text);
-  return text;
+// A column's text (nullopt for NULL) into `text`, valid UTF-8, reusing its storage where it can.
+void ReadText(const Statement& statement, int column, std::optional<std::string>& text) {
+  if (statement.IsNull(column)) {
+    text.reset();
+    return;
+  }
+  if (text) {
+    text->assign(statement.Text(column));
+  } else {
+    text.emplace(statement.Text(column));
+  }
+  RepairUtf8(*text);
 }
 
 // A column's text fit for one log line: valid UTF-8, no control characters, at most 64 bytes.
@@ -42,25 +50,28 @@ LogReader::LogReader(Database& db, const schema::LogTableNames& names, const std
   if (!dead_letter_path.empty()) dead_letter_ = std::make_unique<DeadLetterFile>(dead_letter_path);
 }
 
-Change LogReader::CurrentChange(std::string* damage) const {
-  Change change;
+void LogReader::ReadChange(Change& change, std::string* damage) {
   change.id = read_.Int(0);
-  change.timestamp = std::string(read_.Text(1));
+  change.timestamp.assign(read_.Text(1));
   RepairUtf8(change.timestamp);
-  change.table = std::string(read_.Text(2));
+  change.table.assign(read_.Text(2));
   RepairUtf8(change.table);
+  change.bootstrap = false;
   const std::optional<Operation> operation = ParseOperation(read_.Text(3));
-  std::optional<std::string> key = OptionalText(read_, 4);
-  change.before = OptionalText(read_, 5);
-  change.after = OptionalText(read_, 6);
+  ReadText(read_, 4, key_);
+  ReadText(read_, 5, change.before);
+  ReadText(read_, 6, change.after);
   if (!operation) {
     *damage = "operation is not INSERT, UPDATE or DELETE";
   } else {
     change.operation = *operation;
-    *damage = ChangeDamage(change.operation, key, change.before, change.after);
+    *damage = ChangeDamage(change.operation, key_, change.before, change.after);
   }
-  change.key = key.value_or("null");
-  return change;
+  if (key_) {
+    change.key.swap(*key_);  // the key's old storage serves the next row
+  } else {
+    change.key.assign("null");
+  }
 }
 
 DamagedRow LogReader::CurrentRow(const std::string& problem) const {
@@ -77,16 +88,18 @@ DamagedRow LogReader::CurrentRow(const std::string& problem) const {
 }
 
 int64_t LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
-  batch.clear();
+  size_t read = 0;  // changes of `batch` filled by this read; the rest are spare storage
   int64_t consumed = after_id;
   std::optional<DamagedRow> stop;
   read_.Reset();
   read_.Bind(1, after_id).Bind(2, static_cast<int64_t>(limit));
+  std::string damage;
   while (read_.Step()) {
-    std::string damage;
-    Change change = CurrentChange(&damage);
+    if (read == batch.size()) batch.emplace_back();
+    Change& change = batch[read];
+    ReadChange(change, &damage);
     if (!damage.empty()) {
-      if (!batch.empty()) break;  // the rows ahead of it go first; it leads the next read
+      if (read > 0) break;  // the rows ahead of it go first; it leads the next read
       DamagedRow row = CurrentRow(damage);
       if (!dead_letter_) {
         stop = std::move(row);
@@ -99,8 +112,9 @@ int64_t LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
       continue;
     }
     consumed = change.id;
-    batch.push_back(std::move(change));
+    ++read;
   }
+  batch.resize(read);
   read_.Reset();
   if (stop) {
     throw Corruption("log id " + std::to_string(stop->id) + " (table " + Printable(stop->table) + ", operation " +

@@ -29,6 +29,8 @@ class LogReader {
   // aside; after_id when nothing was. Acknowledge up to that id once the batch was accepted (an empty
   // batch with a higher id: only set-aside rows, acknowledged without a handler call). The read is
   // one statement, so it is one snapshot, and no transaction is left open when it returns.
+  // The changes already in `batch` are overwritten in place: a batch handed back after use (see
+  // DeliveryWindow::TakeSpare) is refilled without allocating its strings again.
   int64_t ReadBatch(int64_t after_id, size_t limit, Changes& batch);
 
   // Deletes every change with id <= last_id but the log's highest row (which keeps ids from being
@@ -43,12 +45,14 @@ class LogReader {
   int64_t Watermark();
 
  private:
-  // The current row of read_ as a change; `damage` says why it cannot be one (empty when it can).
-  Change CurrentChange(std::string* damage) const;
+  // Reads the current row of read_ into `change`, reusing its storage; `damage` says why it cannot
+  // be a change (empty when it can).
+  void ReadChange(Change& change, std::string* damage);
   DamagedRow CurrentRow(const std::string& problem) const;
 
   Database& db_;
   Statement read_;
+  std::optional<std::string> key_;  // the row's key before its check; its storage is reused
   Statement delete_;
   Statement remember_;
   Statement watermark_;
