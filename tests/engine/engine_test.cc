@@ -17,6 +17,7 @@
 #include "sqlite_cdc/setup.h"
 #include "support/app_db.h"
 #include "support/captured_db.h"
+#include "support/engine_db_test.h"
 #include "support/fake_env.h"
 #include "support/json_check.h"
 #include "support/process.h"
@@ -32,36 +33,7 @@ using testing::AppDb;
 using testing::RecordingHandler;
 using testing::WaitUntil;
 
-class EngineTest : public testing::CapturedDbTest {
- protected:
-  EngineTest() : app_(path_) {}
-
-  EngineOptions Options() {
-    EngineOptions options;
-    options.capture.db_path = path_;
-    options.poll_interval = std::chrono::milliseconds(50);
-    options.retry.initial_backoff = std::chrono::milliseconds(1);
-    options.retry.max_backoff = std::chrono::milliseconds(4);
-    return options;
-  }
-
-  std::unique_ptr<Engine> OpenEngine(const EngineOptions& options) {
-    std::unique_ptr<Engine> engine;
-    const Status status = Engine::Open(options, &engine);
-    EXPECT_TRUE(status.ok()) << status.message();
-    return engine;
-  }
-
-  void InsertItems(int first, int count) {
-    app_.Exec("BEGIN");
-    for (int i = first; i < first + count; ++i) {
-      app_.Exec("INSERT INTO items VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ", 'x')");
-    }
-    app_.Exec("COMMIT");
-  }
-
-  AppDb app_;
-};
+class EngineTest : public testing::EngineDbTest {};
 
 TEST_F(EngineTest, DrainsTheLogInOrderInBatchesAndEmptiesIt) {
   SetUpCapture();

@@ -13,6 +13,7 @@
 #include "sqlite_cdc/pipelined_handler.h"
 #include "support/app_db.h"
 #include "support/captured_db.h"
+#include "support/engine_db_test.h"
 #include "support/process.h"
 
 namespace sqlite_cdc {
@@ -109,34 +110,14 @@ std::vector<int64_t> Ids(const Changes& changes) {
   return ids;
 }
 
-class PipelinedDeliveryTest : public testing::CapturedDbTest {
+class PipelinedDeliveryTest : public testing::EngineDbTest {
  protected:
-  PipelinedDeliveryTest() : app_(path_) { SetUpCapture(); }
+  PipelinedDeliveryTest() { SetUpCapture(); }
 
-  EngineOptions Options() {
-    EngineOptions options;
-    options.capture.db_path = path_;
+  EngineOptions Options() const {
+    EngineOptions options = EngineDbTest::Options();
     options.batch_size = 64;
-    options.poll_interval = milliseconds(50);
-    options.retry.initial_backoff = milliseconds(1);
-    options.retry.max_backoff = milliseconds(4);
     return options;
-  }
-
-  std::unique_ptr<Engine> OpenEngine(const EngineOptions& options) {
-    std::unique_ptr<Engine> engine;
-    const Status status = Engine::Open(options, &engine);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    return engine;
-  }
-
-  // `count` single-row commits: ids first+1 .. first+count, one per row.
-  void InsertItems(int first, int count) {
-    app_.Exec("BEGIN");
-    for (int i = first; i < first + count; ++i) {
-      app_.Exec("INSERT INTO items VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ", 'x')");
-    }
-    app_.Exec("COMMIT");
   }
 
   std::vector<int64_t> LoggedIds() const {
@@ -144,8 +125,6 @@ class PipelinedDeliveryTest : public testing::CapturedDbTest {
     for (int64_t id = 1; id <= 1000; ++id) ids.push_back(id);
     return ids;
   }
-
-  AppDb app_;
 };
 
 TEST_F(PipelinedDeliveryTest, ReadsAheadWhileEarlierBatchesAreUnconfirmedAndDeliversEverythingInOrder) {

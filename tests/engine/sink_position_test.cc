@@ -7,6 +7,7 @@
 #include "sqlite_cdc/engine.h"
 #include "support/app_db.h"
 #include "support/captured_db.h"
+#include "support/engine_db_test.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -81,41 +82,17 @@ std::vector<int64_t> Range(int64_t first, int64_t last) {
   return ids;
 }
 
-class SinkPositionTest : public testing::CapturedDbTest {
+class SinkPositionTest : public testing::EngineDbTest {
  protected:
-  SinkPositionTest()
-      : testing::CapturedDbTest(std::string(testing::kItemsTable) + "; CREATE TABLE other (k TEXT PRIMARY KEY)"),
-        app_(path_) {
+  SinkPositionTest() : EngineDbTest(std::string(testing::kItemsTable) + "; CREATE TABLE other (k TEXT PRIMARY KEY)") {
     SetUpCapture();
   }
 
-  EngineOptions Options() {
-    EngineOptions options;
-    options.capture.db_path = path_;
+  EngineOptions Options() const {
+    EngineOptions options = EngineDbTest::Options();
     options.batch_size = 16;
-    options.poll_interval = milliseconds(50);
-    options.retry.initial_backoff = milliseconds(1);
-    options.retry.max_backoff = milliseconds(4);
     return options;
   }
-
-  std::unique_ptr<Engine> OpenEngine(const EngineOptions& options) {
-    std::unique_ptr<Engine> engine;
-    const Status status = Engine::Open(options, &engine);
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    return engine;
-  }
-
-  // Log ids first+1 .. first+count, one per row.
-  void InsertItems(int first, int count) {
-    app_.Exec("BEGIN");
-    for (int i = first; i < first + count; ++i) {
-      app_.Exec("INSERT INTO items VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ", 'x')");
-    }
-    app_.Exec("COMMIT");
-  }
-
-  AppDb app_;
 };
 
 TEST_F(SinkPositionTest, DeliveryResumesAfterTheSinksPositionAndTheLogUpToItIsRemoved) {
