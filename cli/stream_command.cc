@@ -68,10 +68,11 @@ Status Run(Engine& engine, const StreamFlags& flags, ChangesHandler& handler) {
 CLI::Option* AddStreamFlags(CLI::App& app, StreamFlags& flags) {
   CLI::Option* db = AddCaptureFlags(app, flags.engine.capture);
   db->required(false);
-  app.add_flag("--bootstrap", flags.bootstrap, "deliver every existing row first");
+  auto* bootstrap = app.add_flag("--bootstrap", flags.bootstrap, "deliver every existing row first");
   app.add_flag("--force-bootstrap", flags.engine.force_bootstrap,
                "with --bootstrap: take a new snapshot also into an output that already holds one "
-               "(an exactly-once output otherwise resumes from its position)");
+               "(an exactly-once output otherwise resumes from its position)")
+      ->needs(bootstrap);
   auto* cdc = app.add_flag("--cdc", flags.cdc, "stream changes until stopped (the default without --bootstrap)");
   app.add_flag("--drain", flags.drain, "deliver what the log holds now, then exit")->excludes(cdc);
   AddOutputFlags(app, flags.output);

@@ -12,11 +12,17 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-}  // namespace
+// The column names, in table order.
+std::vector<std::string> Names(const std::vector<Column>& columns) {
+  std::vector<std::string> names;
+  for (const Column& column : columns) names.push_back(column.name);
+  return names;
+}
 
-std::optional<ColumnFollowing> FollowColumnsSql(const std::vector<std::string>& have, const TableSchema& want) {
-  std::vector<std::string> wanted;
-  for (const Column& column : want.columns) wanted.push_back(column.name);
+// Which of the differences between the two tables' columns ALTER TABLE can follow (see the header);
+// nullopt when it cannot.
+std::optional<ColumnFollowing> FollowNames(const std::vector<std::string>& have, const TableSchema& want) {
+  const std::vector<std::string> wanted = Names(want.columns);
   const std::string table = "ALTER TABLE " + QuoteIdentifier(want.name);
   ColumnFollowing following;
   if (have.size() > wanted.size()) {
@@ -40,6 +46,32 @@ std::optional<ColumnFollowing> FollowColumnsSql(const std::vector<std::string>& 
     std::string statement = table + " ADD COLUMN " + QuoteIdentifier(wanted[i]);
     if (!want.columns[i].declared_type.empty()) statement += " " + want.columns[i].declared_type;
     following.statements.push_back(statement);
+  }
+  return following;
+}
+
+// The name a column of `have` has in `want`: its own, or what it was renamed to; empty when dropped.
+std::string NameAfter(const std::string& name, const ColumnFollowing& following) {
+  for (const auto& [old_name, new_name] : following.renamed) {
+    if (old_name == name) return new_name;
+  }
+  return name;
+}
+
+}  // namespace
+
+std::optional<ColumnFollowing> FollowColumnsSql(const TableSchema& have, const TableSchema& want) {
+  if (have.without_rowid != want.without_rowid || have.strict != want.strict) return std::nullopt;
+  std::optional<ColumnFollowing> following = FollowNames(Names(have.columns), want);
+  if (!following) return std::nullopt;
+  std::vector<std::string> key_after;
+  for (const Column& column : have.KeyColumns()) key_after.push_back(NameAfter(column.name, *following));
+  if (key_after != Names(want.KeyColumns())) return std::nullopt;
+  for (const Column& column : have.columns) {
+    const std::string name = NameAfter(column.name, *following);
+    for (const Column& wanted : want.columns) {
+      if (wanted.name == name && wanted.declared_type != column.declared_type) return std::nullopt;
+    }
   }
   return following;
 }

@@ -172,6 +172,9 @@ class EngineImpl {
 
   void Stop() { watcher_.Stop(); }
 
+  // Each public call may come with another handler: it is told the schema before its first batch.
+  void BeginCall() { schema_announced_ = false; }
+
  private:
   // A bootstrap cut short by Stop(): `rows` of the snapshot, when it was taken, and how many of them
   // the handler accepted.
@@ -290,6 +293,7 @@ class EngineImpl {
     Status status = ReadSinkPosition(handler, &position, &accepted);
     sink_keeps_position_ = position.kept;
     if (!status.ok() || !accepted || !position.kept) return status;
+    if (Status status = RequireEveryTable(); !status.ok()) return status;
     if (position.snapshot == SinkPosition::Snapshot::kUnfinished) {
       return Status::InvalidArgument(
           "the output holds an unfinished snapshot (a bootstrap was cut short): bootstrap it again (--bootstrap)");
@@ -334,11 +338,15 @@ class EngineImpl {
       *wanted = false;
       return Status::Ok();
     }
-    if (!every_table_selected_) {
-      return Status::InvalidArgument(
-          "an output that keeps its position takes a snapshot of every watched table: leave out --table");
-    }
-    return Status::Ok();
+    return RequireEveryTable();
+  }
+
+  // A sink that keeps a position holds every watched table: its position covers the whole log, and
+  // the schema it is told of must name every table whose changes it gets.
+  Status RequireEveryTable() const {
+    if (every_table_selected_) return Status::Ok();
+    return Status::InvalidArgument(
+        "an output that keeps its position (exactly once) replicates every watched table: leave out --table");
   }
 
   Status ReadSinkPosition(ChangesHandler& handler, SinkPosition* position, bool* accepted) {
@@ -458,18 +466,23 @@ Status Engine::Open(const EngineOptions& options, std::unique_ptr<Engine>* engin
 }
 
 Status Engine::Bootstrap(ChangesHandler& handler) {
+  impl_->BeginCall();
   return internal::Guarded([&] { return impl_->Bootstrap(handler, nullptr); });
 }
 Status Engine::DrainOnce(ChangesHandler& handler) {
+  impl_->BeginCall();
   return internal::Guarded([&] { return impl_->DrainOnce(handler); });
 }
 Status Engine::RunCdc(ChangesHandler& handler) {
+  impl_->BeginCall();
   return internal::Guarded([&] { return impl_->RunCdc(handler); });
 }
 Status Engine::BootstrapThenCdc(ChangesHandler& handler) {
+  impl_->BeginCall();
   return internal::Guarded([&] { return impl_->BootstrapThenCdc(handler); });
 }
 Status Engine::BootstrapThenDrain(ChangesHandler& handler) {
+  impl_->BeginCall();
   return internal::Guarded([&] { return impl_->BootstrapThenDrain(handler); });
 }
 void Engine::Stop() { impl_->Stop(); }

@@ -1,5 +1,6 @@
 #include "sqlite_cdc/sqlite_replica.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -67,10 +68,6 @@ Database OpenReplicaFile(const std::string& path) {
   }
 }
 
-// A transaction of grouped batches commits once it holds this many changes or is this old.
-constexpr size_t kGroupChanges = 16384;
-constexpr std::chrono::milliseconds kGroupAge{100};
-
 // Runs `body`; a busy, locked or full replica is worth a retry, anything else is not.
 template <typename Body>
 HandlerResult Outcome(Body&& body) {
@@ -92,19 +89,24 @@ class SqliteReplicaImpl {
   SqliteReplicaImpl(std::string path, Database db) : path_(std::move(path)), db_(std::move(db)), log_(nullptr) {}
 
   void FollowSchema(const WatchedSchema& schema) {
+    CheckTransactionsAlive();
+    // The group's batches were read before the change: they go first, under the old columns, so that
+    // a failure after the ALTERs cannot take them back together with the ALTERs.
+    if (group_) CommitGroup();
     Atomically([&] {
       for (const TableDefinition& definition : schema.tables) {
         if (!internal::TableExists(db_, definition.name)) {
           db_.Execute(definition.create_sql);
           continue;
         }
-        const std::vector<std::string> have = ColumnNames(internal::ReadTable(db_, definition.name));
+        const schema::TableSchema have = internal::ReadTable(db_, definition.name);
         const schema::TableSchema want = SourceTable(definition);
         const auto following = schema::FollowColumnsSql(have, want);
         if (!following) {
-          throw internal::InvalidInput("cannot follow the columns of table " + definition.name + " from (" +
-                                       Joined(have) + ") to (" + Joined(ColumnNames(want)) +
-                                       "): take a new replica (a new file, with --bootstrap)");
+          throw internal::InvalidInput("cannot follow table " + definition.name + " from (" +
+                                       Joined(ColumnNames(have)) + ") to (" + Joined(ColumnNames(want)) +
+                                       ") with ALTER TABLE (columns, types or key changed together): take a new "
+                                       "replica (a new file, with --bootstrap)");
         }
         for (const std::string& step : following->statements) {
           log_.Info("replica {}: {}", path_, step);
@@ -114,7 +116,7 @@ class SqliteReplicaImpl {
       }
     });
     applier_.reset();  // statements of the old columns
-    applier_ = std::make_unique<internal::RestoreApplier>(db_, schema, Renames());
+    applier_ = std::make_unique<internal::RestoreApplier>(db_, WithTablesNoLongerWatched(schema), Renames());
     tables_.clear();
     for (const TableDefinition& definition : schema.tables) tables_.push_back(definition.name);
   }
@@ -123,54 +125,39 @@ class SqliteReplicaImpl {
   // the group is rolled back: every batch sent since the last commit is forgotten.
   void Take(const Changes& batch) {
     RequireSchema();
+    CheckTransactionsAlive();
     if (!batch.empty() && batch.front().bootstrap) {
       ApplySnapshotPart(batch);
       ++confirmable_;  // only the snapshot's end commits it; until then nothing of it is visible
       return;
     }
     try {
-      if (!group_) {
-        group_.emplace(db_);
-        group_opened_ = std::chrono::steady_clock::now();
-      }
+      if (!group_) group_.emplace(db_);
       ApplyEach(batch);
     } catch (...) {
       Abandon();
       throw;
     }
     ++group_batches_;
-    group_changes_ += batch.size();
+    sent_since_poll_ = true;
     if (!batch.empty()) last_ = batch.back();
   }
 
-  // Commits the group when `flush` or its bounds say so, after waiting at most `wait` for them;
-  // returns how many batches are now confirmed.
-  size_t Confirm(std::chrono::milliseconds wait, bool flush) {
-    size_t confirmed = std::exchange(confirmable_, 0);
-    if (!group_) return confirmed;
-    const auto due = group_opened_ + kGroupAge;
-    if (!flush && group_changes_ < kGroupChanges) {
-      if (confirmed > 0 || std::chrono::steady_clock::now() + wait < due) {
-        std::this_thread::sleep_for(confirmed > 0 ? std::chrono::milliseconds(0) : wait);
-        return confirmed;
-      }
-      std::this_thread::sleep_until(due);
+  // Commits the group when the engine has nothing more to send for now: `flush`, or no batch sent
+  // since the last poll (the engine read the log to its end, where the source's commits end too).
+  // Returns how many batches are now confirmed.
+  size_t Confirm(bool flush) {
+    const bool at_rest = flush || !sent_since_poll_;
+    sent_since_poll_ = false;
+    if (group_ && at_rest) {
+      CheckTransactionsAlive();
+      CommitGroup();
     }
-    try {
-      if (last_) StorePosition(last_->id, last_->timestamp, /*snapshot_complete=*/std::nullopt);
-      group_->Commit();
-    } catch (...) {
-      Abandon();
-      throw;
-    }
-    confirmed += group_batches_;
-    group_.reset();
-    group_batches_ = group_changes_ = 0;
-    last_.reset();
-    return confirmed;
+    return std::exchange(confirmable_, 0);
   }
 
   void CompleteSnapshot(int64_t log_position) {
+    CheckTransactionsAlive();
     if (!snapshot_) BeginSnapshot();  // a snapshot of empty tables empties the replica too
     StorePosition(log_position, std::nullopt, /*snapshot_complete=*/true);
     snapshot_->Commit();
@@ -182,6 +169,7 @@ class SqliteReplicaImpl {
   SinkPosition Position() {
     Abandon();
     snapshot_.reset();
+    confirmable_ = 0;
     SinkPosition position;
     position.kept = true;
     internal::Statement read(db_, std::string("SELECT log_id, snapshot FROM ") + kPositionTable);
@@ -195,8 +183,36 @@ class SqliteReplicaImpl {
  private:
   void Abandon() {
     group_.reset();
-    group_batches_ = group_changes_ = 0;
+    group_batches_ = 0;
     last_.reset();
+  }
+
+  // Stores the group's position and commits it; its batches are confirmed at the next poll.
+  void CommitGroup() {
+    try {
+      if (last_) StorePosition(last_->id, last_->timestamp, /*snapshot_complete=*/std::nullopt);
+      group_->Commit();
+    } catch (...) {
+      Abandon();
+      throw;
+    }
+    confirmable_ += group_batches_;
+    Abandon();
+  }
+
+  // SQLite ends an open transaction itself after some errors (a full disk, an I/O error), and the
+  // next statement would then run, and commit, on its own. A group so lost is forgotten and its
+  // batches are sent again (a retry); a snapshot so lost cannot be: its earlier batches are gone.
+  void CheckTransactionsAlive() {
+    if (!sqlite3_get_autocommit(db_.handle())) return;
+    if (snapshot_) {
+      snapshot_.reset();
+      throw internal::InvalidInput("the snapshot's transaction was rolled back by SQLite: run the bootstrap again");
+    }
+    if (group_) {
+      Abandon();
+      throw internal::DatabaseError("the replica's open transaction was rolled back by SQLite", SQLITE_FULL);
+    }
   }
 
   void RequireSchema() {
@@ -220,6 +236,24 @@ class SqliteReplicaImpl {
       }
       throw;
     }
+  }
+
+  // `schema` and the replica's other tables: a table dropped on the source (or no longer watched)
+  // still gets the changes logged before, and keeps its rows.
+  WatchedSchema WithTablesNoLongerWatched(WatchedSchema schema) {
+    internal::Statement tables(db_,
+                               "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite^_%' "
+                               "ESCAPE '^' AND name NOT IN ('__cdc_replica', '__cdc_replica_renamed')");
+    std::vector<std::string> others;
+    while (tables.Step()) {
+      const std::string name(tables.Text(0));
+      const bool announced = std::any_of(schema.tables.begin(), schema.tables.end(),
+                                         [&](const TableDefinition& table) { return table.name == name; });
+      if (!announced) others.push_back(name);
+    }
+    for (const std::string& name : others)
+      schema.tables.push_back(internal::DefineTable(db_, internal::ReadTable(db_, name)));
+    return schema;
   }
 
   // A chain of renames (a to b, then b to c) leads every old name to the current one.
@@ -296,9 +330,8 @@ class SqliteReplicaImpl {
   std::optional<internal::WriteTransaction> snapshot_;  // open while a bootstrap is applied
   size_t confirmable_ = 0;                              // snapshot batches taken since the last Poll
   std::optional<internal::WriteTransaction> group_;     // batches sent and not committed yet
-  std::chrono::steady_clock::time_point group_opened_;
   size_t group_batches_ = 0;
-  size_t group_changes_ = 0;
+  bool sent_since_poll_ = false;
   std::optional<Change> last_;  // the last change of the group
   std::set<std::string> warned_tables_;
 };
@@ -334,7 +367,11 @@ HandlerResult SqliteReplica::Send(const Changes& batch) {
 
 Confirmations SqliteReplica::Poll(std::chrono::milliseconds wait, bool flush) {
   Confirmations confirmations;
-  confirmations.failure = Outcome([&] { confirmations.batches = impl_->Confirm(wait, flush); });
+  confirmations.failure = Outcome([&] { confirmations.batches = impl_->Confirm(flush); });
+  // Nothing here completes later by itself: a poll that confirms nothing waits as asked.
+  if (confirmations.batches == 0 && confirmations.failure.kind == HandlerResult::Kind::kSuccess) {
+    std::this_thread::sleep_for(wait);
+  }
   return confirmations;
 }
 

@@ -15,9 +15,13 @@ class SqliteReplicaImpl;
 //
 // Batches are applied in transactions that also store the id of their last change in the
 // replica's table `__cdc_replica`; ReadPosition reports it, so the engine resumes after it and
-// nothing is applied twice. Pipelined: while the engine has more to send (a backlog), several
-// batches share one transaction (up to 16,384 changes or 100 ms), confirmed when it commits; when
-// the engine has read the log to its end (Poll with flush), what was sent commits at once. Changes are applied as
+// nothing is applied twice. Pipelined: the batches sent since the last commit share one transaction,
+// which commits (and confirms them) when the engine has nothing more to send for now: a Poll with
+// flush, or a Poll with no Send since the previous one, which is how the engine polls once it read
+// the log to its end. The end of the log is the end of a source transaction, so readers never see
+// part of one; only a source transaction larger than the engine's window (EngineOptions::pipeline),
+// which makes the engine flush in its middle, is seen in parts. A schema change commits what was
+// sent before it first. Changes are applied as
 // restore applies them (an insert or update writes the after-image by key, a delete deletes by key). Tables are created
 // from the announced schema (keys kept; a rowid table keeps its rowids) and follow ADD, RENAME and DROP COLUMN; a
 // change of columns it cannot follow stops delivery (kFatal) naming the table.
