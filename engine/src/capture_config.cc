@@ -51,6 +51,7 @@ std::optional<StoredConfig> ReadStoredConfig(Database& db, const schema::LogTabl
       config.tables.push_back(name);
       continue;
     }
+    if (kind == "log" && name == "epoch") config.log_epoch = std::string(rows.Text(2));
     for (const Flag& flag : kFlags) {
       if (kind == "option" && name == flag.option) options.*flag.field = rows.Text(2) == "1";
     }
@@ -61,8 +62,18 @@ std::optional<StoredConfig> ReadStoredConfig(Database& db, const schema::LogTabl
   return config;
 }
 
+void EnsureLogEpoch(Database& db, const schema::LogTableNames& names) {
+  if (!TableExists(db, names.config)) return;
+  const std::string config = schema::QuoteIdentifier(names.config);
+  if (db.QueryInt("SELECT count(*) FROM " + config + " WHERE kind = 'log' AND name = 'epoch'") > 0) return;
+  db.Execute("INSERT INTO " + config +
+             " (kind, name, value) VALUES ('log', 'epoch', lower(hex(randomblob(16)))) "
+             "ON CONFLICT (kind, name) DO NOTHING");
+}
+
 void WriteStoredConfig(Database& db, const schema::LogTableNames& names, const StoredConfig& config) {
   db.Execute(schema::CreateConfigTableSql(names));
+  EnsureLogEpoch(db, names);
   const CaptureOptions options = WithStoredOptions({}, config);
   for (const Flag& flag : kFlags) Upsert(db, names, "option", flag.option, options.*flag.field ? "1" : "0");
   const std::optional<StoredConfig> stored = ReadStoredConfig(db, names);

@@ -16,11 +16,19 @@ struct StoredConfig {
   bool subsecond = true;
   bool keep_unchanged_updates = false;
   std::vector<std::string> tables;  // the watched tables, in name order
+  // The log's identity: random, made by the first setup (or the first engine on a database set up
+  // before it existed), kept while the log exists, new after a teardown of every table and a setup.
+  // Empty only in a config read before it was made.
+  std::string log_epoch;
 };
 
 // The stored config; nullopt when the database has no config table (set up by an earlier version,
 // which stored nothing: its watched set is then the tables that carry this log's triggers).
 std::optional<StoredConfig> ReadStoredConfig(Database& db, const schema::LogTableNames& names);
+
+// Gives the log its identity (StoredConfig::log_epoch) if the config table has none yet; a read
+// when it has one. No-op without a config table.
+void EnsureLogEpoch(Database& db, const schema::LogTableNames& names);
 
 // Makes the config table hold exactly `config`, creating it if missing. Writes only rows that
 // differ, so storing what is already stored leaves the file untouched. REQUIRES: a write transaction.

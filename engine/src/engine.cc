@@ -42,6 +42,7 @@ Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTabl
   internal::ValidateCaptureOptions(options.capture);
   Database db = Database::OpenExisting(options.capture.db_path);
   internal::RequireSetUpLog(db, options.capture, names);
+  internal::EnsureLogEpoch(db, names);
   if (std::string problem = internal::LogStateProblem(db, names); !problem.empty()) throw InvalidInput(problem);
   // A log emptied by an older version (or by hand): put the high-water row back before the triggers
   // can number a change at or below the watermark. Read first: a write would take the lock.
@@ -302,6 +303,7 @@ class EngineImpl {
       log_.Info("the output has stored no change yet: delivering the log from id {}", cursor_ + 1);
       return Status::Ok();
     }
+    if (Status status = RequireThisLog(position); !status.ok()) return status;
     const int64_t at = *position.log_id;
     if (const int64_t last = reader_.LastLoggedId(); at > last) {
       return Status::InvalidArgument("the output is at log id " + std::to_string(at) + ", past this log's last id " +
@@ -331,6 +333,7 @@ class EngineImpl {
     *wanted = status.ok() && accepted;
     if (!*wanted || !position.kept) return status;
     if (position.snapshot == SinkPosition::Snapshot::kComplete && !options_.force_bootstrap) {
+      if (Status status = RequireThisLog(position); !status.ok()) return status;
       log_.Info(
           "the output already holds a snapshot and the log up to id {}: no new snapshot (force it with "
           "--force-bootstrap)",
@@ -339,6 +342,21 @@ class EngineImpl {
       return Status::Ok();
     }
     return RequireEveryTable();
+  }
+
+  // A position stored under another log (the database set up anew, or another database) says
+  // nothing about this log's ids.
+  Status RequireThisLog(const SinkPosition& position) {
+    const std::string epoch = LogEpoch();
+    if (position.log_epoch.empty() || epoch.empty() || position.log_epoch == epoch) return Status::Ok();
+    return Status::InvalidArgument(
+        "the output holds the changes of another log (this database was set up anew since, or it is another "
+        "database): take a new snapshot into it (--bootstrap --force-bootstrap)");
+  }
+
+  std::string LogEpoch() {
+    const std::optional<internal::StoredConfig> config = internal::ReadStoredConfig(db_, names_);
+    return config ? config->log_epoch : std::string();
   }
 
   // A sink that keeps a position holds every watched table: its position covers the whole log, and
@@ -417,6 +435,7 @@ class EngineImpl {
     if (schema_announced_) return Status::Ok();
     WatchedSchema schema;
     schema.log_position = log_position;
+    schema.log_epoch = LogEpoch();
     for (const std::string& name : tables_) {
       try {
         schema.tables.push_back(internal::DefineTable(db_, internal::ReadTable(db_, name)));

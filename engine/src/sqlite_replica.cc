@@ -22,16 +22,17 @@ namespace {
 
 constexpr char kPositionTable[] = "__cdc_replica";
 
-// One row: the last log id applied, whether a snapshot completed, and when (the source's time of
-// the last change applied, and the replica's own clock), for readers who want to know how current
-// the replica is.
+// One row: the last log id applied and the log it belongs to (WatchedSchema::log_epoch), whether a
+// snapshot completed, and when (the source's time of the last change applied, and the replica's own
+// clock), for readers who want to know how current the replica is.
 constexpr char kCreatePositionTable[] =
     "CREATE TABLE IF NOT EXISTS __cdc_replica ("
     "singleton INTEGER PRIMARY KEY CHECK (singleton = 1), "
     "log_id INTEGER, "
     "snapshot TEXT NOT NULL CHECK (snapshot IN ('none', 'complete')), "
     "source_timestamp TEXT, "
-    "applied_at TEXT NOT NULL)";
+    "applied_at TEXT NOT NULL, "
+    "log_epoch TEXT)";
 // Columns renamed on the source, old name to current: changes logged before the triggers followed
 // a RENAME COLUMN still name the old column, also after a restart.
 constexpr char kCreateRenamesTable[] =
@@ -117,6 +118,7 @@ class SqliteReplicaImpl {
     });
     applier_.reset();  // statements of the old columns
     applier_ = std::make_unique<internal::RestoreApplier>(db_, WithTablesNoLongerWatched(schema), Renames());
+    log_epoch_ = schema.log_epoch;
     tables_.clear();
     for (const TableDefinition& definition : schema.tables) tables_.push_back(definition.name);
   }
@@ -172,10 +174,11 @@ class SqliteReplicaImpl {
     confirmable_ = 0;
     SinkPosition position;
     position.kept = true;
-    internal::Statement read(db_, std::string("SELECT log_id, snapshot FROM ") + kPositionTable);
+    internal::Statement read(db_, std::string("SELECT log_id, snapshot, log_epoch FROM ") + kPositionTable);
     if (read.Step()) {
       if (!read.IsNull(0)) position.log_id = read.Int(0);
       if (read.Text(1) == "complete") position.snapshot = SinkPosition::Snapshot::kComplete;
+      if (!read.IsNull(2)) position.log_epoch = std::string(read.Text(2));
     }
     return position;
   }
@@ -295,16 +298,17 @@ class SqliteReplicaImpl {
     }
   }
 
-  // The position moves only forward: the replica never claims less than it holds.
+  // The position of the log the schema was announced for (a new snapshot may start another log).
   void StorePosition(int64_t log_id, const std::optional<std::string>& timestamp,
                      std::optional<bool> snapshot_complete) {
     internal::Statement store(
-        db_, std::string("UPDATE ") + kPositionTable + " SET log_id = max(coalesce(log_id, 0), ?1), " +
+        db_, std::string("UPDATE ") + kPositionTable + " SET log_id = ?1, " +
                  "source_timestamp = coalesce(?2, source_timestamp), snapshot = coalesce(?3, snapshot), " +
-                 "applied_at = " + kAppliedAt);
+                 "log_epoch = ?4, applied_at = " + kAppliedAt);
     store.Bind(1, log_id);
     if (timestamp) store.Bind(2, *timestamp);
     if (snapshot_complete) store.Bind(3, std::string_view(*snapshot_complete ? "complete" : "none"));
+    if (!log_epoch_.empty()) store.Bind(4, log_epoch_);
     while (store.Step()) {
     }
   }
@@ -326,6 +330,7 @@ class SqliteReplicaImpl {
   Database db_;
   internal::InfoLog log_;
   std::vector<std::string> tables_;  // as last announced
+  std::string log_epoch_;            // of the log last announced
   std::unique_ptr<internal::RestoreApplier> applier_;
   std::optional<internal::WriteTransaction> snapshot_;  // open while a bootstrap is applied
   size_t confirmable_ = 0;                              // snapshot batches taken since the last Poll
@@ -346,13 +351,14 @@ Status SqliteReplica::Open(const std::string& path, std::unique_ptr<SqliteReplic
     db.Execute("PRAGMA synchronous = FULL");
     db.Execute(kCreatePositionTable);
     db.Execute(kCreateRenamesTable);
-    const std::vector<std::string> expected{"singleton", "log_id", "snapshot", "source_timestamp", "applied_at"};
+    const std::vector<std::string> expected{"singleton",        "log_id",     "snapshot",
+                                            "source_timestamp", "applied_at", "log_epoch"};
     if (ColumnNames(internal::ReadTable(db, kPositionTable)) != expected) {
       throw internal::InvalidInput("replica " + path + ": table " + kPositionTable +
                                    " is not sqlite-cdc's position table; choose another file");
     }
     db.Execute(std::string("INSERT OR IGNORE INTO ") + kPositionTable + " VALUES (1, NULL, 'none', NULL, " +
-               kAppliedAt + ")");
+               kAppliedAt + ", NULL)");
     replica->reset(new SqliteReplica(std::make_unique<SqliteReplicaImpl>(path, std::move(db))));
     return Status::Ok();
   });

@@ -206,6 +206,28 @@ TEST_F(ReplicaCliTest, ATableDroppedOnTheSourceStillGetsWhatWasLoggedBeforeAndSt
   EXPECT_EQ(Backlog(), 0);
 }
 
+TEST_F(ReplicaCliTest, AfterTheSourceIsSetUpAnewTheReplicaIsRefusedUntilANewSnapshot) {
+  SetUpCapture();
+  AppDb app(path_);
+  app.Exec("INSERT INTO accounts VALUES (1, 1, 0.5, 'a'), (2, 1, 0.5, 'b'), (3, 1, 0.5, 'c')");
+  ASSERT_EQ(Cdc({"--drain", "--output", url_}).exit_code, 0);
+  ASSERT_EQ(ReplicaPosition(), 3);
+  const auto setup = [&](const char* what) {
+    return RunProcess(testing::BinaryPath("sqlite-cdc-setup"), {"--db", path_, what}).exit_code;
+  };
+  ASSERT_EQ(setup("--teardown"), 0);
+  ASSERT_EQ(setup("--setup"), 0);  // a new log: its ids start at 1 again
+  app.Exec("INSERT INTO accounts VALUES (4, 1, 0.5, 'd'), (5, 1, 0.5, 'e'), (6, 1, 0.5, 'f'), (7, 1, 0.5, 'g')");
+  const auto refused = Cdc({"--drain", "--output", url_});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("another log"), std::string::npos) << refused.err;
+  EXPECT_EQ(Backlog(), 4);
+  const auto again = Cdc({"--bootstrap", "--force-bootstrap", "--drain", "--output", url_});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Differences("accounts"), 0);
+  EXPECT_EQ(ReplicaPosition(), 4) << "the new log's position, not the old one's";
+}
+
 TEST_F(ReplicaCliTest, ATableSubsetIsRefusedSinceThePositionCoversEveryTable) {
   SetUpCapture();
   AppDb app(path_);

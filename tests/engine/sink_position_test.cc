@@ -8,6 +8,7 @@
 #include "support/app_db.h"
 #include "support/captured_db.h"
 #include "support/engine_db_test.h"
+#include "support/recording_handler.h"
 
 namespace sqlite_cdc {
 namespace {
@@ -138,6 +139,30 @@ TEST_F(SinkPositionTest, ASinkBehindWhatTheLogRemovedIsRefusedRatherThanLeftWith
   EXPECT_NE(status.message().find("ids 21 to 50"), std::string::npos) << status.message();
   EXPECT_TRUE(sink.stored().empty());
   EXPECT_EQ(Backlog(), 10);
+}
+
+TEST_F(SinkPositionTest, ASinkAtAPositionOfAnotherLogIsRefusedAndOneOfThisLogResumes) {
+  InsertItems(0, 50);
+  SinkPosition other = Kept(40);
+  other.log_epoch = "0123456789abcdef0123456789abcdef";
+  PositionKeepingSink stranger(other);
+  const Status status = OpenEngine(Options())->DrainOnce(stranger);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << status.ToString();
+  EXPECT_NE(status.message().find("another log"), std::string::npos) << status.message();
+  EXPECT_TRUE(stranger.stored().empty());
+  EXPECT_EQ(Backlog(), 50);
+
+  // The log's own epoch, as the engine announces it with the schema:
+  testing::RecordingHandler schema_reader;
+  ASSERT_TRUE(OpenEngine(Options())->Bootstrap(schema_reader).ok());
+  ASSERT_FALSE(schema_reader.schemas().empty());
+  const std::string epoch = schema_reader.schemas().front().log_epoch;
+  EXPECT_EQ(epoch.size(), 32u) << epoch;
+  SinkPosition own = Kept(40);
+  own.log_epoch = epoch;
+  PositionKeepingSink sink(own);
+  ASSERT_TRUE(OpenEngine(Options())->DrainOnce(sink).ok());
+  EXPECT_EQ(Ids(sink.stored()), Range(41, 50));
 }
 
 TEST_F(SinkPositionTest, ASinkWithAnUnfinishedSnapshotGetsNoChangesUntilABootstrapCompletes) {

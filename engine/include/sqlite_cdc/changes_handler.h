@@ -42,6 +42,9 @@ struct SinkPosition {
   bool kept = false;              // false: an at-least-once sink; the rest is meaningless
   std::optional<int64_t> log_id;  // the last log id stored; nullopt when no change was stored yet
   Snapshot snapshot = Snapshot::kNone;
+  // WatchedSchema::log_epoch of the log `log_id` belongs to; empty when the sink does not know. A
+  // position of another log is refused: its ids say nothing about this one.
+  std::string log_epoch;
 };
 
 // Receives batches one at a time, in log order, from one engine thread. Success means the batch has

@@ -20,6 +20,10 @@ struct TableDefinition {
 struct WatchedSchema {
   int64_t log_position = 0;
   std::vector<TableDefinition> tables;
+  // The log's identity: the same for every change of this log, another after the database was set
+  // up anew (log ids then start again at 1). A sink that keeps a position stores it with the
+  // position (SinkPosition::log_epoch).
+  std::string log_epoch;
 };
 
 }  // namespace sqlite_cdc
