@@ -17,10 +17,11 @@ int main(int argc, char** argv) {
   app.footer(sqlite_cdc::cli::AwsEnvironmentHelp());
   std::string from, to, timestamp;
   int64_t id = 0;
+  bool list = false, json = false;
   app.add_option("--from", from, "s3://bucket/prefix[?endpoint=URL&region=R&force_path_style=true]")
       ->required()
       ->type_name("URL");
-  app.add_option("--to", to, "the database file to create (must not exist)")->required()->type_name("FILE");
+  auto* to_option = app.add_option("--to", to, "the database file to create (must not exist)")->type_name("FILE");
   auto* at_time = app.add_option("--timestamp", timestamp, "restore every change at or before this RFC 3339 time")
                       ->type_name("TIME");
   auto* at_id = app.add_option("--id", id, "restore every change up to this log id (1 or more)")
@@ -30,10 +31,18 @@ int main(int argc, char** argv) {
                       return whole && text.find_first_not_of('0') != std::string::npos ? "" : "a log id is 1 or more";
                     });
   at_time->excludes(at_id);
+  auto* list_flag = app.add_flag("--list", list,
+                                 "describe the archive instead of restoring: snapshots, the log ids and times its "
+                                 "changes cover, gaps, and what a restore can reach");
+  list_flag->excludes(to_option)->excludes(at_time)->excludes(at_id);
+  app.add_flag("--json", json, "with --list: one JSON object instead of text")->needs(list_flag);
   app.set_version_flag("--version", sqlite_cdc::cli::VersionText());
   if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;
   const std::string program = app.get_name();
   sqlite_cdc::cli::ConfigureLogging(program, "info");
+  if (!list && to.empty()) {
+    return sqlite_cdc::cli::Report(program, Status::InvalidArgument("--to is required (or --list)"));
+  }
 
   sqlite_cdc::RestorePoint point;
   if (at_id->count()) point.id = id;
@@ -47,6 +56,13 @@ int main(int argc, char** argv) {
   std::unique_ptr<sqlite_cdc::sinks::ArchiveReader> reader;
   if (Status status = sqlite_cdc::sinks::MakeArchiveReader(from, point, &reader); !status.ok()) {
     return sqlite_cdc::cli::Report(program, status);
+  }
+  if (list) {
+    sqlite_cdc::sinks::ArchiveInventory inventory;
+    if (Status status = reader->Describe(&inventory); !status.ok()) return sqlite_cdc::cli::Report(program, status);
+    std::cout << (json ? sqlite_cdc::sinks::InventoryJson(inventory) + "\n"
+                       : sqlite_cdc::sinks::InventoryText(inventory));
+    return 0;
   }
   sqlite_cdc::RestoreReport report;
   if (Status status = sqlite_cdc::Restore(to, *reader, point, &report); !status.ok()) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "sinks/archive_inventory.h"
 #include "sqlite_cdc/restore.h"
 
 namespace sqlite_cdc::sinks {
@@ -12,6 +13,10 @@ class ArchiveReader : public RestoreSource {
  public:
   // After Schema(): the snapshot the restore starts from, or that there is none ("no snapshot: ...").
   virtual const std::string& starting_point() const = 0;
+  // What the archive holds, restoring nothing: its snapshots, the log ids its change objects cover
+  // and the gaps between them, the stretches of points a restore can reach (`sqlite-cdc-restore
+  // --list`). The restore point plays no part.
+  virtual Status Describe(ArchiveInventory* inventory) = 0;
 };
 
 }  // namespace sqlite_cdc::sinks

@@ -148,6 +148,78 @@ Status S3ArchiveReader::ChooseSchema(const std::map<int64_t, std::string>& schem
   return Status::Ok();
 }
 
+Status S3ArchiveReader::Describe(ArchiveInventory* inventory) {
+  const S3Location& location = client_->location();
+  const std::string root = location.prefix.empty() ? "" : location.prefix + "/";
+  std::vector<S3Object> listed;
+  if (Status status = WithRetries([&] { return client_->List(root, &listed); }); !status.ok()) return status;
+  *inventory = ArchiveInventory{};
+  inventory->location = location.Display();
+  std::map<std::string, ArchiveInventory::Snapshot> snapshots;  // by run: runs sort by time
+  std::vector<ChangesObject> changes;
+  std::vector<ArchiveInventory::IdRange> ranges;
+  for (const S3Object& object : listed) {
+    const std::string name = object.key.substr(root.size());
+    if (const auto range = ParseChangesObjectName(name)) {
+      changes.push_back({object.key, range->first, range->second});
+      ranges.push_back({range->first, range->second});
+      ++inventory->change_objects;
+      inventory->change_bytes += object.size;
+    } else if (const auto run = ParseSnapshotManifestName(name)) {
+      std::string text;
+      SnapshotManifest manifest;
+      if (Status status = Fetch(object.key, &text); !status.ok()) return status;
+      if (!ParseManifestJson(text, &manifest))
+        return Status::Corruption("archive object " + object.key + " is damaged");
+      ArchiveInventory::Snapshot& snapshot = snapshots[*run];
+      snapshot.complete = true;
+      snapshot.log_position = manifest.log_position;
+      snapshot.rows = manifest.rows;
+      snapshot.parts_expected = manifest.parts;
+      snapshot.taken_at = manifest.taken_at;
+    } else if (name.rfind("snapshots/", 0) == 0 && name.find("/part-") != std::string::npos) {
+      ArchiveInventory::Snapshot& snapshot = snapshots[name.substr(10, name.find('/', 10) - 10)];
+      ++snapshot.parts;
+      snapshot.bytes += object.size;
+    }
+  }
+  for (auto& [run, snapshot] : snapshots) {
+    snapshot.run = run;
+    inventory->snapshots.push_back(snapshot);
+  }
+  ComputeCoverage(ranges, inventory);
+  if (!inventory->covered.empty()) {
+    if (Status status = TimeOf(inventory->covered.front().first, changes, &inventory->first_change_time);
+        !status.ok()) {
+      return status;
+    }
+    if (Status status = TimeOf(inventory->covered.back().last, changes, &inventory->last_change_time); !status.ok()) {
+      return status;
+    }
+  }
+  for (ArchiveInventory::Restorable& stretch : inventory->restorable) {
+    for (const ArchiveInventory::Snapshot& snapshot : inventory->snapshots) {
+      if (snapshot.usable() && snapshot.log_position == stretch.ids.first) stretch.first_time = snapshot.taken_at;
+      if (snapshot.usable() && snapshot.log_position == stretch.ids.last) stretch.last_time = snapshot.taken_at;
+    }
+    if (Status status = TimeOf(stretch.ids.last, changes, &stretch.last_time); !status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+Status S3ArchiveReader::TimeOf(int64_t id, const std::vector<ChangesObject>& objects, std::string* time) {
+  for (const ChangesObject& object : objects) {
+    if (object.first_id > id || id > object.last_id) continue;
+    Changes events;
+    if (Status status = FetchEvents(object.key, &events); !status.ok()) return status;
+    for (const Change& change : events) {
+      if (change.id == id) *time = change.timestamp;
+    }
+    return Status::Ok();
+  }
+  return Status::Ok();
+}
+
 Status S3ArchiveReader::Next(Changes* batch) {
   batch->clear();
   if (next_part_ < snapshot_parts_.size()) {

@@ -25,6 +25,7 @@ class S3ArchiveReader : public ArchiveReader {
 
   // What the plan chose, for the report: "snapshot <run> at log id N" or "no snapshot".
   const std::string& starting_point() const override { return starting_point_; }
+  Status Describe(ArchiveInventory* inventory) override;
 
  private:
   struct ChangesObject {
@@ -47,6 +48,8 @@ class S3ArchiveReader : public ArchiveReader {
   Status ChooseSchema(const std::map<int64_t, std::string>& schemas, WatchedSchema* schema);
   Status Fetch(const std::string& key, std::string* body);
   Status FetchEvents(const std::string& key, Changes* batch);
+  // The timestamp of log id `id`, read from the change object that holds it; empty if none does.
+  Status TimeOf(int64_t id, const std::vector<ChangesObject>& objects, std::string* time);
 
   std::unique_ptr<S3Client> client_;
   RestorePoint point_;

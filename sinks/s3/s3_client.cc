@@ -112,7 +112,15 @@ S3Outcome S3Client::Get(const std::string& key, std::string* body) {
 }
 
 S3Outcome S3Client::List(const std::string& prefix, std::vector<std::string>* keys) {
+  std::vector<S3Object> objects;
+  S3Outcome outcome = List(prefix, &objects);
   keys->clear();
+  for (S3Object& object : objects) keys->push_back(std::move(object.key));
+  return outcome;
+}
+
+S3Outcome S3Client::List(const std::string& prefix, std::vector<S3Object>* objects) {
+  objects->clear();
   std::string token;
   for (;;) {
     HttpRequest request;
@@ -130,7 +138,7 @@ S3Outcome S3Client::List(const std::string& prefix, std::vector<std::string>* ke
       boost::property_tree::read_xml(in, tree);
       const auto& result = tree.get_child("ListBucketResult");
       for (const auto& [name, child] : result) {
-        if (name == "Contents") keys->push_back(child.get<std::string>("Key"));
+        if (name == "Contents") objects->push_back({child.get<std::string>("Key"), child.get<uint64_t>("Size", 0)});
       }
       if (result.get<std::string>("IsTruncated", "false") != "true") return {};
       token = result.get<std::string>("NextContinuationToken", "");

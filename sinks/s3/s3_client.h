@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ struct S3Outcome {
   std::string message;  // names the operation and key, and S3's error code; never a credential
 
   bool ok() const { return kind == Kind::kOk; }
+};
+
+// One object of a listing.
+struct S3Object {
+  std::string key;
+  uint64_t size = 0;  // bytes
 };
 
 // Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; kInvalidArgument names the
@@ -42,7 +49,9 @@ class S3Client {
   const S3Location& location() const { return location_; }
   S3Outcome Put(const std::string& key, const std::string& body, const std::string& content_type);
   S3Outcome Get(const std::string& key, std::string* body);
-  // Every key under `prefix`, in S3's (lexicographic) order, following continuation tokens.
+  // Every object under `prefix`, in S3's (lexicographic) order, following continuation tokens.
+  S3Outcome List(const std::string& prefix, std::vector<S3Object>* objects);
+  // The same, keys only.
   S3Outcome List(const std::string& prefix, std::vector<std::string>* keys);
 
  private:

@@ -4,9 +4,11 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "sinks/net/http_client.h"
+#include "sinks/s3/archive_layout.h"
 #include "support/app_db.h"
 #include "support/captured_db.h"
 #include "support/process.h"
@@ -212,6 +214,55 @@ TEST_F(S3ArchiveTest, AMissingObjectMakesRestoreFailWithoutAFile) {
   EXPECT_NE(result.err.find("the archive is missing log ids"), std::string::npos) << result.err;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
   EXPECT_FALSE(std::filesystem::exists(dir_.File("restored.db")));
+}
+
+TEST_F(S3ArchiveTest, ListDescribesTheSnapshotTheChangesAndTheGapADeletedObjectLeaves) {
+  SetUpCapture(/*blobs=*/true);
+  const std::vector<std::string> s3{"--db", path_,          "--blobs", "--output",
+                                    Url(),  "--batch-size", "7",       "--s3-max-object-changes",
+                                    "7"};  // an object per batch
+  std::vector<std::string> bootstrap = s3;
+  bootstrap.push_back("--bootstrap");
+  ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc"), bootstrap).exit_code, 0);
+  const long long snapshot_rows = AppDb(path_).Int(
+      "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM \"order lines\") + (SELECT count(*) FROM events) + "
+      "(SELECT count(*) FROM wide)");
+  for (int round = 1; round <= 3; ++round) Write(round);
+  std::vector<std::string> drain = s3;
+  drain.push_back("--drain");
+  ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc"), drain).exit_code, 0);
+  const auto keys = server_.Keys("apps/one/changes/");
+  ASSERT_GE(keys.size(), 3u);
+  const auto deleted = sinks::ParseChangesObjectName(keys[1].substr(std::string("apps/one/").size()));
+  const auto first = sinks::ParseChangesObjectName(keys[0].substr(std::string("apps/one/").size()));
+  ASSERT_TRUE(deleted && first);
+  server_.Delete(keys[1]);
+
+  const auto text = RunProcess(testing::BinaryPath("sqlite-cdc-restore"), {"--from", Url(), "--list"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("snapshots: 1 complete"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("gaps: log ids " + std::to_string(deleted->first) + " to " + std::to_string(deleted->second)),
+            std::string::npos)
+      << text.out;
+  EXPECT_EQ(text.out.find("S3RVER"), std::string::npos) << "no credential in the listing";
+
+  const auto json = RunProcess(testing::BinaryPath("sqlite-cdc-restore"), {"--from", Url(), "--list", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto listing = nlohmann::json::parse(json.out);
+  ASSERT_EQ(listing["snapshots"].size(), 1u);
+  EXPECT_EQ(listing["snapshots"][0]["rows"], snapshot_rows);
+  EXPECT_EQ(listing["changes"]["objects"], keys.size() - 1);
+  ASSERT_EQ(listing["gaps"].size(), 1u);
+  EXPECT_EQ(listing["gaps"][0]["first_id"], deleted->first);
+  EXPECT_EQ(listing["gaps"][0]["last_id"], deleted->second);
+  ASSERT_GE(listing["restorable"].size(), 1u);
+  EXPECT_EQ(listing["restorable"][0]["first_id"], 0);
+  EXPECT_EQ(listing["restorable"][0]["last_id"], first->second) << "a restore cannot pass the gap";
+  EXPECT_FALSE(listing["restorable"][0]["last_time"].get<std::string>().empty());
+
+  // What the listing says a restore reaches, a restore reaches:
+  const auto restored = Restore(dir_.File("restored.db"), {"--id", std::to_string(first->second)});
+  EXPECT_EQ(restored.exit_code, 0) << restored.err;
 }
 
 TEST_F(S3ArchiveTest, AnUnreachableServerLosesNothingAndDuplicatesNothing) {
