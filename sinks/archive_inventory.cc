@@ -110,7 +110,8 @@ std::string InventoryText(const ArchiveInventory& inventory) {
   for (size_t i = 0; i < inventory.restorable.size(); ++i) {
     const auto& stretch = inventory.restorable[i];
     const bool empty_start = stretch.ids.first == 0 && stretch.first_time.empty();
-    const std::string from = empty_start ? "an empty database (log id 0)" : "log id " + std::to_string(stretch.ids.first);
+    const std::string from =
+        empty_start ? "an empty database (log id 0)" : "log id " + std::to_string(stretch.ids.first);
     text += (i ? "; " : "") + WithTime(from, stretch.first_time) + " to " +
             WithTime("log id " + std::to_string(stretch.ids.last), stretch.last_time);
   }
@@ -122,8 +123,11 @@ std::string InventoryJson(const ArchiveInventory& inventory) {
   out["archive"] = inventory.location;
   out["snapshots"] = nlohmann::json::array();
   for (const auto& snapshot : inventory.snapshots) {
-    nlohmann::json entry{{"run", snapshot.run}, {"complete", snapshot.complete}, {"parts", snapshot.parts},
-                         {"bytes", snapshot.bytes}, {"usable", snapshot.usable()}};
+    nlohmann::json entry{{"run", snapshot.run},
+                         {"complete", snapshot.complete},
+                         {"parts", snapshot.parts},
+                         {"bytes", snapshot.bytes},
+                         {"usable", snapshot.usable()}};
     if (snapshot.complete) {
       entry["log_position"] = snapshot.log_position;
       entry["rows"] = snapshot.rows;

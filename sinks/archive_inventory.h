@@ -32,12 +32,12 @@ struct ArchiveInventory {
     std::string last_time;   // the last change's (or the snapshot's, when no change follows it)
   };
 
-  std::string location;              // for display; holds no secret
-  std::vector<Snapshot> snapshots;   // in run (time) order
+  std::string location;             // for display; holds no secret
+  std::vector<Snapshot> snapshots;  // in run (time) order
   size_t change_objects = 0;
   uint64_t change_bytes = 0;
-  std::vector<IdRange> covered;      // the log ids the change objects hold, as contiguous runs
-  std::vector<IdRange> gaps;         // the ids between those runs that no object holds
+  std::vector<IdRange> covered;  // the log ids the change objects hold, as contiguous runs
+  std::vector<IdRange> gaps;     // the ids between those runs that no object holds
   std::string first_change_time, last_change_time;
   std::vector<Restorable> restorable;  // in id order, none overlapping
 };

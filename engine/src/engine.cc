@@ -272,6 +272,7 @@ class EngineImpl {
       DropWhatTheSnapshotHolds();
       if (batch_.empty() && read_up_to == cursor_) {
         *end = true;
+        pump.handler().OnCaughtUp();
         return Status::Ok();
       }
       cursor_ = read_up_to;

@@ -141,17 +141,19 @@ class SqliteReplicaImpl {
       throw;
     }
     ++group_batches_;
-    sent_since_poll_ = true;
     if (!batch.empty()) last_ = batch.back();
+    caught_up_ = false;  // a batch read after the engine caught up: the group no longer ends at a commit
   }
 
-  // Commits the group when the engine has nothing more to send for now: `flush`, or no batch sent
-  // since the last poll (the engine read the log to its end, where the source's commits end too).
-  // Returns how many batches are now confirmed.
+  // What was sent ends where a source transaction ended.
+  void CaughtUp() { caught_up_ = true; }
+
+  // Commits the group after the engine caught up with the log, or when it flushes; returns how many
+  // batches are now confirmed.
   size_t Confirm(bool flush) {
-    const bool at_rest = flush || !sent_since_poll_;
-    sent_since_poll_ = false;
-    if (group_ && at_rest) {
+    const bool commit = flush || caught_up_;
+    caught_up_ = false;
+    if (group_ && commit) {
       CheckTransactionsAlive();
       CommitGroup();
     }
@@ -336,7 +338,7 @@ class SqliteReplicaImpl {
   size_t confirmable_ = 0;                              // snapshot batches taken since the last Poll
   std::optional<internal::WriteTransaction> group_;     // batches sent and not committed yet
   size_t group_batches_ = 0;
-  bool sent_since_poll_ = false;
+  bool caught_up_ = false;      // the engine read the log to its end since the last poll
   std::optional<Change> last_;  // the last change of the group
   std::set<std::string> warned_tables_;
 };
@@ -370,6 +372,8 @@ SqliteReplica::~SqliteReplica() = default;
 HandlerResult SqliteReplica::Send(const Changes& batch) {
   return Outcome([&] { impl_->Take(batch); });
 }
+
+void SqliteReplica::OnCaughtUp() { impl_->CaughtUp(); }
 
 Confirmations SqliteReplica::Poll(std::chrono::milliseconds wait, bool flush) {
   Confirmations confirmations;

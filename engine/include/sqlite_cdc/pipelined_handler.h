@@ -35,6 +35,12 @@ class PipelinedHandler : public ChangesHandler {
   // interval). Without it the handler may hold batches back to group them, within its own bounds.
   // A batch the destination does not confirm within the handler's own timeout is a failure.
   virtual Confirmations Poll(std::chrono::milliseconds wait, bool flush) = 0;
+  // The engine read the log to its end: what it sent so far ends where a source transaction ended
+  // (a read sees only whole commits). A handler that applies batches in transactions of its own (a
+  // replica, Kafka transactions) may commit what it holds at the next Poll, so that its readers
+  // never see part of a source transaction and a change is not held back. Not called during a
+  // bootstrap. By default nothing.
+  virtual void OnCaughtUp() {}
 
   // One batch at a time, for callers without a pipeline (the engine itself always sends and polls):
   // Send, then Poll with flush until the batch is confirmed or failed. REQUIRES: nothing in flight.

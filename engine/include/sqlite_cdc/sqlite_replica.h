@@ -16,12 +16,11 @@ class SqliteReplicaImpl;
 // Batches are applied in transactions that also store the id of their last change in the
 // replica's table `__cdc_replica`; ReadPosition reports it, so the engine resumes after it and
 // nothing is applied twice. Pipelined: the batches sent since the last commit share one transaction,
-// which commits (and confirms them) when the engine has nothing more to send for now: a Poll with
-// flush, or a Poll with no Send since the previous one, which is how the engine polls once it read
-// the log to its end. The end of the log is the end of a source transaction, so readers never see
-// part of one; only a source transaction larger than the engine's window (EngineOptions::pipeline),
-// which makes the engine flush in its middle, is seen in parts. A schema change commits what was
-// sent before it first. Changes are applied as
+// which commits (and confirms them) at the first Poll after the engine read the log to its end
+// (OnCaughtUp), which is the end of a source transaction, or at a Poll with flush. So readers never
+// see part of a source transaction, and a change is not held back; only a source transaction larger
+// than the engine's window (EngineOptions::pipeline), which makes the engine flush in its middle,
+// is seen in parts. A schema change commits what was sent before it first. Changes are applied as
 // restore applies them (an insert or update writes the after-image by key, a delete deletes by key). Tables are created
 // from the announced schema (keys kept; a rowid table keeps its rowids) and follow ADD, RENAME and DROP COLUMN; a
 // change of columns it cannot follow stops delivery (kFatal) naming the table.
@@ -44,6 +43,7 @@ class SqliteReplica : public PipelinedHandler {
 
   HandlerResult Send(const Changes& batch) override;
   Confirmations Poll(std::chrono::milliseconds wait, bool flush) override;
+  void OnCaughtUp() override;
   HandlerResult OnSchema(const WatchedSchema& schema) override;
   HandlerResult OnSnapshotComplete(int64_t log_position) override;
   HandlerResult ReadPosition(SinkPosition* position) override;
