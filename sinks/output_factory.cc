@@ -42,7 +42,7 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
   } else if (kafka) {
     KafkaSinkConfig config;
     if (Status status = ResolveKafkaSinkConfig(output, options.kafka, options.source_db, &config, options.exactly_once,
-                                                options.log_table);
+                                               options.log_table);
         !status.ok()) {
       return status;
     }

@@ -163,7 +163,7 @@ void EnsurePositionTopic(rd_kafka_t* producer, const std::string& topic, millise
       const rd_kafka_resp_err_t code = rd_kafka_topic_result_error(results[i]);
       if (code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
         why = rd_kafka_topic_result_error_string(results[i]) ? rd_kafka_topic_result_error_string(results[i])
-                                                              : rd_kafka_err2str(code);
+                                                             : rd_kafka_err2str(code);
       }
     }
   }

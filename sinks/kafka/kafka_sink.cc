@@ -46,8 +46,8 @@ Status KafkaSink::Create(KafkaSinkConfig config, std::unique_ptr<KafkaSink>* sin
                used.format == KafkaFormat::kDebezium ? "Debezium" : "change event", used.url.topic,
                used.url.bootstrap_servers);
   if (used.transactions) {
-    spdlog::info("kafka: exactly once: transactional id {}, position in topic {}",
-                 used.transactions->transactional_id, used.transactions->position_topic);
+    spdlog::info("kafka: exactly once: transactional id {}, position in topic {}", used.transactions->transactional_id,
+                 used.transactions->position_topic);
   }
   *sink = std::move(created);
   return Status::Ok();
@@ -468,7 +468,8 @@ Confirmations KafkaSink::PollTransactions(milliseconds wait, bool flush) {
     if (result.batches > 0 || now >= deadline) return result;
     const auto until_commit = std::chrono::duration_cast<milliseconds>(transaction_started_ + kTransactionLinger - now);
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
-    rd_kafka_poll(producer_.get(), static_cast<int>(std::max(milliseconds(1), std::min({left, until_commit, kPollSlice})).count()));
+    rd_kafka_poll(producer_.get(),
+                  static_cast<int>(std::max(milliseconds(1), std::min({left, until_commit, kPollSlice})).count()));
   }
 }
 
@@ -478,10 +479,11 @@ HandlerResult KafkaSink::CommitTransaction(size_t* committed) {
   const std::string value = PositionRecordValue(transaction_position_);
   const auto deadline = steady_clock::now() + config_.timeout;
   for (;;) {
-    rd_kafka_resp_err_t code = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(transactions.position_topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(transactions.transactional_id.data(), transactions.transactional_id.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t code =
+        rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(transactions.position_topic.c_str()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_KEY(transactions.transactional_id.data(), transactions.transactional_id.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
     if (code == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && steady_clock::now() < deadline) {
       rd_kafka_poll(producer_.get(), static_cast<int>(kPollSlice.count()));
@@ -489,8 +491,8 @@ HandlerResult KafkaSink::CommitTransaction(size_t* committed) {
     }
     AbortTransaction();
     ForgetTransaction();
-    const std::string message = "kafka: cannot produce the position record to topic " +
-                                transactions.position_topic + ": " + rd_kafka_err2str(code);
+    const std::string message = "kafka: cannot produce the position record to topic " + transactions.position_topic +
+                                ": " + rd_kafka_err2str(code);
     return ClassifyKafkaError(code) == HandlerResult::Kind::kFatal ? HandlerResult::Fatal(message)
                                                                    : HandlerResult::Retry(message);
   }

@@ -30,7 +30,7 @@ struct KafkaSinkConfig {
   bool tombstones = true;      // with kDebezium only
   KafkaProperties properties;  // the user's, none of them reserved; values never logged
   std::chrono::milliseconds timeout{30000};
-  std::string source_db;  // the database file, named in Debezium's source.db
+  std::string source_db;                          // the database file, named in Debezium's source.db
   std::optional<KafkaTransactions> transactions;  // set with --exactly-once
 };
 
