@@ -354,15 +354,24 @@ HandlerResult KafkaSink::OnSnapshotComplete(int64_t log_position) {
   return CommitTransaction(&committed);
 }
 
+std::optional<HandlerResult> KafkaSink::Fenced() const {
+  char reason[512];
+  if (!producer_ || !IsFenced(rd_kafka_fatal_error(producer_.get(), reason, sizeof reason))) return std::nullopt;
+  return FencedResult();
+}
+
+HandlerResult KafkaSink::FencedResult() const {
+  return HandlerResult::Fatal("kafka: fenced: another producer took transactional id " +
+                              config_.transactions->transactional_id +
+                              " (a second sqlite-cdc on this database and log?); this one stops");
+}
+
 HandlerResult KafkaSink::StartTransactions() {
   char reason[512];
   if (producer_) {
     if (const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(producer_.get(), reason, sizeof reason)) {
-      if (IsFenced(fatal)) {
-        return HandlerResult::Fatal("kafka: fenced: another producer took transactional id " +
-                                    config_.transactions->transactional_id +
-                                    " (a second sqlite-cdc on this database and log?); this one stops");
-      }
+      // Never replaced: a new producer would fence the instance that fenced this one, and so on.
+      if (IsFenced(fatal)) return FencedResult();
       spdlog::warn("kafka: the transactional producer failed ({}); starting a new one",
                    RedactValues(reason, config_.properties));
       ReplaceProducer();
@@ -428,7 +437,7 @@ HandlerResult KafkaSink::SendInTransaction(const Changes& batch) {
   if (HandlerResult result = ProduceBatch(batch); result.kind != HandlerResult::Kind::kSuccess) {
     AbortTransaction();
     ForgetTransaction();
-    return result;
+    return Fenced().value_or(std::move(result));
   }
   if (!batch.empty() && batch.front().bootstrap) {
     transaction_position_.snapshot = SinkPosition::Snapshot::kUnfinished;
@@ -455,7 +464,7 @@ Confirmations KafkaSink::PollTransactions(milliseconds wait, bool flush) {
     if (std::optional<HandlerResult> failed = FailedDelivery(); failed) {
       AbortTransaction();
       ForgetTransaction();
-      result.failure = *std::move(failed);
+      result.failure = Fenced().value_or(*std::move(failed));
       return result;
     }
     if (ShouldCommit(flush)) {
@@ -522,11 +531,7 @@ HandlerResult KafkaSink::TransactionFailure(rd_kafka_error_t* error, const std::
   const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
   const std::string message =
       "kafka: " + what + " failed: " + RedactValues(rd_kafka_error_string(error), config_.properties);
-  if (IsFenced(code)) {
-    return HandlerResult::Fatal("kafka: fenced: another producer took transactional id " +
-                                config_.transactions->transactional_id +
-                                " (a second sqlite-cdc on this database and log?); this one stops");
-  }
+  if (IsFenced(code)) return FencedResult();
   if (rd_kafka_error_is_fatal(error)) {
     if (ClassifyKafkaError(code) == HandlerResult::Kind::kFatal) return HandlerResult::Fatal(message);
     // The producer cannot go on (e.g. a sequence error). Its successor's init_transactions settles
@@ -546,7 +551,7 @@ void KafkaSink::AbortTransaction() {
   if (!in_transaction_ || !producer_) return;
   in_transaction_ = false;
   KafkaError error(rd_kafka_abort_transaction(producer_.get(), static_cast<int>(config_.timeout.count())));
-  if (error) {
+  if (error && !Fenced()) {
     // Not known to be aborted: the next producer's init_transactions aborts it.
     spdlog::warn("kafka: aborting a transaction failed ({}); a new producer settles it",
                  RedactValues(rd_kafka_error_string(error.get()), config_.properties));

@@ -94,7 +94,11 @@ class KafkaSink : public PipelinedHandler {
   HandlerResult TransactionFailure(rd_kafka_error_t* error, const std::string& what);
   // Drops the producer after an unknown outcome: the next one settles it and the position is read again.
   void ReplaceProducer();
+  // Aborts the open transaction; replaces a producer that cannot, unless it was fenced.
   void AbortTransaction();
+  // kFatal when another producer took the transactional id; a fenced producer is never replaced.
+  std::optional<HandlerResult> Fenced() const;
+  HandlerResult FencedResult() const;
   void ForgetTransaction();
   bool ShouldCommit(bool flush) const;
 
