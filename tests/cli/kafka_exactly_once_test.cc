@@ -73,9 +73,9 @@ class KafkaExactlyOnceTest : public testing::CapturedDbTest {
   }
 
   std::vector<std::string> Flags(const KafkaMockCluster& cluster, const std::vector<std::string>& extra = {}) const {
-    std::vector<std::string> flags{"--output",  cluster.Url("changes"), "--exactly-once",   "--batch-size",
-                                   "8",         "--poll-interval",      "100ms",            "--retry-initial-backoff",
-                                   "10ms",      "--retry-max-backoff",  "200ms",            "--kafka-transactional-id",
+    std::vector<std::string> flags{"--output", cluster.Url("changes"), "--exactly-once", "--batch-size",
+                                   "8",        "--poll-interval",      "100ms",          "--retry-initial-backoff",
+                                   "10ms",     "--retry-max-backoff",  "200ms",          "--kafka-transactional-id",
                                    "eo-test"};
     flags.insert(flags.end(), extra.begin(), extra.end());
     return flags;
@@ -131,8 +131,7 @@ TEST_F(KafkaExactlyOnceTest, ABootstrapThenChangesAndNoSecondSnapshot) {
   ASSERT_TRUE(WaitUntil([&] {
     const nlohmann::json position = Position(cluster, "eo-test");
     return position.is_object() && position["snapshot"] == "complete";
-  }))
-      << ReadFile(err_);
+  })) << ReadFile(err_);
   Write(30);
   ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; })) << ReadFile(err_);
   cdc->Signal(SIGTERM);
@@ -140,7 +139,8 @@ TEST_F(KafkaExactlyOnceTest, ABootstrapThenChangesAndNoSecondSnapshot) {
   EXPECT_EQ(drained, 3);
   auto records = ConsumeCommitted(cluster, "changes");
   size_t snapshot_rows = 0;
-  for (const KafkaRecord& record : records) snapshot_rows += record.value->find("\"bootstrap\":true") != std::string::npos;
+  for (const KafkaRecord& record : records)
+    snapshot_rows += record.value->find("\"bootstrap\":true") != std::string::npos;
   EXPECT_EQ(snapshot_rows, 3u);
   EXPECT_EQ(records.size(), 3u + 30u) << "the snapshot, then the 30 changes after it (not the 3 inserts logged before)";
   EXPECT_EQ(Position(cluster, "eo-test")["log_id"], 33);
@@ -171,12 +171,14 @@ TEST_F(KafkaExactlyOnceTest, TheDefaultTransactionalIdIsTheSameHoweverThePathIsS
   KafkaMockCluster cluster({"changes:4", kPositionTopic});
   Write(6);
   const std::string spelled = (dir_.path() / "." / std::filesystem::path(path_).filename()).string();
-  const auto run = testing::RunProcess(
-      testing::BinaryPath("sqlite-cdc"), {"--db", spelled, "--output", cluster.Url("changes"), "--exactly-once", "--drain"});
+  const auto run =
+      testing::RunProcess(testing::BinaryPath("sqlite-cdc"),
+                          {"--db", spelled, "--output", cluster.Url("changes"), "--exactly-once", "--drain"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   testing::AppDb(path_).Exec("UPDATE items SET note = 'after'");
-  const auto again = testing::RunProcess(testing::BinaryPath("sqlite-cdc"),
-                                         {"--db", path_, "--output", cluster.Url("changes"), "--exactly-once", "--drain"});
+  const auto again =
+      testing::RunProcess(testing::BinaryPath("sqlite-cdc"),
+                          {"--db", path_, "--output", cluster.Url("changes"), "--exactly-once", "--drain"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   std::set<std::string> keys;
   for (const KafkaRecord& record : ConsumeCommitted(cluster, kPositions)) keys.insert(record.key.value_or(""));
@@ -185,8 +187,9 @@ TEST_F(KafkaExactlyOnceTest, TheDefaultTransactionalIdIsTheSameHoweverThePathIsS
 }
 
 TEST_F(KafkaExactlyOnceTest, ATransactionalIdWithoutExactlyOnceIsRefused) {
-  const auto run = testing::RunProcess(testing::BinaryPath("sqlite-cdc"),
-                                       {"--db", path_, "--output", "kafka://127.0.0.1:1/t", "--kafka-transactional-id", "x"});
+  const auto run =
+      testing::RunProcess(testing::BinaryPath("sqlite-cdc"),
+                          {"--db", path_, "--output", "kafka://127.0.0.1:1/t", "--kafka-transactional-id", "x"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("--kafka-transactional-id applies with --exactly-once only"), std::string::npos) << run.err;
 }
@@ -214,10 +217,9 @@ TEST_F(KafkaExactlyOnceCrashTest, KilledAtRandomEveryChangeArrivesAndTheNewestOf
   BackgroundProcess writer(std::string(CDC_TEST_BIN_DIR) + "/cdc_test_two_table_writer",
                            {path_, std::to_string(kCrashChanges), "400"}, dir_.File("writer.out"),
                            dir_.File("writer.err"));
-  const std::vector<std::string> flags{"--output",          cluster.Url("changes"),    "--exactly-once",
-                                       "--batch-size",      "64",                      "--poll-interval",
-                                       "100ms",             "--retry-initial-backoff", "10ms",
-                                       "--retry-max-backoff", "200ms",                 "--retry-attempts",
+  const std::vector<std::string> flags{"--output", cluster.Url("changes"), "--exactly-once", "--batch-size",
+                                       "64",       "--poll-interval",      "100ms",          "--retry-initial-backoff",
+                                       "10ms",     "--retry-max-backoff",  "200ms",          "--retry-attempts",
                                        "1000"};
   // An instance needs about half a second to fence the one before and read the position: the kills
   // come after that, while transactions are open or being committed.
@@ -261,8 +263,8 @@ TEST_F(KafkaExactlyOnceCrashTest, KilledAtRandomEveryChangeArrivesAndTheNewestOf
   for (const KafkaRecord& record : ConsumeCommitted(cluster, kPositions)) transactional_id = record.key.value_or("");
   EXPECT_EQ(Position(cluster, transactional_id)["log_id"], kCrashChanges);
   RecordProperty("copies_beyond_one", static_cast<int>(copies - ids.size()));
-  std::printf("kafka exactly-once torture: %zu records for %zu changes; %d kills while the log held changes\n",
-              copies, ids.size(), kills_with_backlog);
+  std::printf("kafka exactly-once torture: %zu records for %zu changes; %d kills while the log held changes\n", copies,
+              ids.size(), kills_with_backlog);
 }
 
 }  // namespace

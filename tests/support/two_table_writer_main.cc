@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
           sql = "UPDATE lines SET qty = qty + 1 WHERE " + where_line;
           break;
         default:
-          sql = row % 3 ? "DELETE FROM lines WHERE " + where_line : "UPDATE lines SET qty = qty * 2 WHERE " + where_line;
+          sql =
+              row % 3 ? "DELETE FROM lines WHERE " + where_line : "UPDATE lines SET qty = qty * 2 WHERE " + where_line;
       }
     }
     char* error = nullptr;
