@@ -65,6 +65,16 @@ void AddKafkaFlags(CLI::App& app, sinks::KafkaSinkOptions& kafka) {
       ->group(group);
   AddDurationOption(app, "--kafka-timeout", kafka.timeout, "bound on each batch's delivery (message.timeout.ms)");
   app.get_option("--kafka-timeout")->group(group);
+  app.add_option("--kafka-transactional-id", kafka.transactional_id,
+                 "--exactly-once: the producer's transactional.id (default: sqlite-cdc-<hash of the database's "
+                 "canonical path and the log table>); a second instance with it fences the first")
+      ->type_name("ID")
+      ->group(group);
+  app.add_option("--kafka-position-topic", kafka.position_topic,
+                 "--exactly-once: the compacted topic the log position is kept in, keyed by the transactional id")
+      ->capture_default_str()
+      ->type_name("TOPIC")
+      ->group(group);
 }
 
 void AddS3Flags(CLI::App& app, sinks::S3SinkOptions& s3) {

@@ -133,6 +133,7 @@ int RunStream(const std::string& program, StreamFlags& flags) {
   if (Status status = ApplyDurations(flags); !status.ok()) return Report(program, status);
   ConfigureLogging(program, flags.log_level);
   flags.output.source_db = flags.engine.capture.db_path;
+  flags.output.log_table = flags.engine.capture.log_table;
 
   std::unique_ptr<ChangesHandler> output;
   if (Status status = sinks::MakeHandler(flags.output, &output); !status.ok()) return Report(program, status);

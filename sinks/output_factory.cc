@@ -50,7 +50,9 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     *handler = std::move(sink);
   } else if (kafka) {
     KafkaSinkConfig config;
-    if (Status status = ResolveKafkaSinkConfig(output, options.kafka, options.source_db, &config); !status.ok()) {
+    if (Status status = ResolveKafkaSinkConfig(output, options.kafka, options.source_db, &config, options.exactly_once,
+                                               options.log_table);
+        !status.ok()) {
       return status;
     }
     std::unique_ptr<KafkaSink> sink;

@@ -12,7 +12,8 @@ namespace sqlite_cdc::sinks {
 // its own part; the CLI fills all of them from flags.
 struct OutputOptions {
   std::string output = "-";
-  std::string source_db;  // the database file's path, for sinks that name their source
+  std::string source_db;                // the database file's path, for sinks that name their source
+  std::string log_table = "__cdc_log";  // the log drained, for sinks that derive a stable id from it
   // Each change delivered exactly once: only outputs that store the log position with the data
   // (kafka:// with transactions, sqlite://, which always is) accept it; the others refuse it.
   bool exactly_once = false;

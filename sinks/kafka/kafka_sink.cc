@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "sinks/kafka/debezium_envelope.h"
 #include "sinks/kafka/kafka_errors.h"
+#include "sinks/kafka/kafka_position.h"
 
 namespace sqlite_cdc::sinks {
 namespace {
@@ -19,6 +21,15 @@ using std::chrono::steady_clock;
 constexpr milliseconds kReportGrace{2000};
 constexpr milliseconds kMaxShutdownFlush{10000};
 constexpr milliseconds kPollSlice{100};
+// --exactly-once: a transaction is committed at the engine's flush, or earlier at these bounds,
+// which keep a steady stream's latency and the records a failed commit sends again small.
+constexpr milliseconds kTransactionLinger{100};
+constexpr size_t kMaxTransactionChanges = 16384;
+
+bool IsFenced(rd_kafka_resp_err_t code) {
+  return code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+         code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
+}
 
 std::string ChangeName(const Change& change) {
   return change.bootstrap ? "bootstrap row of " + change.table
@@ -34,13 +45,22 @@ Status KafkaSink::Create(KafkaSinkConfig config, std::unique_ptr<KafkaSink>* sin
   spdlog::info("kafka: producing {} records to topic {} via {}",
                used.format == KafkaFormat::kDebezium ? "Debezium" : "change event", used.url.topic,
                used.url.bootstrap_servers);
+  if (used.transactions) {
+    spdlog::info("kafka: exactly once: transactional id {}, position in topic {}", used.transactions->transactional_id,
+                 used.transactions->position_topic);
+  }
   *sink = std::move(created);
   return Status::Ok();
 }
 
 KafkaSink::KafkaSink(KafkaSinkConfig config, Clock now) : config_(std::move(config)), now_(std::move(now)) {}
 
-KafkaSink::~KafkaSink() { CloseProducer(std::min(config_.timeout, kMaxShutdownFlush)); }
+KafkaSink::~KafkaSink() {
+  // An open transaction holds only what the engine was never told is stored: abort it now, rather
+  // than leave read_committed consumers waiting until the next instance or the transaction timeout.
+  if (in_transaction_) AbortTransaction();
+  CloseProducer(std::min(config_.timeout, kMaxShutdownFlush));
+}
 
 Status KafkaSink::OpenProducer() {
   KafkaConf conf(rd_kafka_conf_new());
@@ -74,6 +94,17 @@ Status KafkaSink::OpenProducer() {
   for (const auto& [name, value] : guarantees) {
     if (Status status = set(name, value); !status.ok()) return status;
   }
+  if (config_.transactions) {
+    // librdkafka requires message.timeout.ms <= transaction.timeout.ms; a killed instance's open
+    // transaction blocks read_committed consumers until the next instance starts or this runs out.
+    const std::pair<std::string, std::string> transactional[] = {
+        {"transactional.id", config_.transactions->transactional_id},
+        {"transaction.timeout.ms", std::to_string(config_.timeout.count())},
+    };
+    for (const auto& [name, value] : transactional) {
+      if (Status status = set(name, value); !status.ok()) return status;
+    }
+  }
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaSink::OnDelivery);
   rd_kafka_conf_set_error_cb(conf.get(), &KafkaSink::OnError);
   rd_kafka_conf_set_log_cb(conf.get(), &KafkaSink::OnLog);
@@ -99,6 +130,7 @@ void KafkaSink::CloseProducer(milliseconds bound) {
   }
   topics_.clear();
   producer_.reset();
+  transactions_ready_ = false;
 }
 
 rd_kafka_topic_t* KafkaSink::TopicFor(const std::string& table, std::string* problem) {
@@ -183,6 +215,7 @@ HandlerResult KafkaSink::Produce(rd_kafka_topic_t* topic, const Change& change, 
 // of the old one can land after the new one's records either. A failure of the re-sent records
 // starts the same argument again.
 HandlerResult KafkaSink::Send(const Changes& batch) {
+  if (config_.transactions) return SendInTransaction(batch);
   char reason[512];
   if (producer_ && rd_kafka_fatal_error(producer_.get(), reason, sizeof reason) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (!tracker_.empty()) {  // Poll has not told yet: the batches in flight fail with it
@@ -235,7 +268,8 @@ HandlerResult KafkaSink::ProduceBatch(const Changes& batch) {
   return HandlerResult::Success();
 }
 
-Confirmations KafkaSink::Poll(milliseconds wait, bool /*flush*/) {
+Confirmations KafkaSink::Poll(milliseconds wait, bool flush) {
+  if (config_.transactions) return PollTransactions(wait, flush);
   // librdkafka sends on its own schedule (linger.ms): holding nothing back, there is nothing to flush.
   Confirmations result;
   if (!producer_) return result;  // nothing in flight
@@ -301,6 +335,255 @@ std::optional<HandlerResult> KafkaSink::FailedDelivery() const {
 void KafkaSink::ForgetInFlight() {
   tracker_.ForgetAll();
   client_refused_.reset();
+}
+
+HandlerResult KafkaSink::ReadPosition(SinkPosition* position) {
+  if (!config_.transactions) return ChangesHandler::ReadPosition(position);
+  if (HandlerResult started = StartTransactions(); started.kind != HandlerResult::Kind::kSuccess) return started;
+  *position = *stored_;
+  return HandlerResult::Success();
+}
+
+HandlerResult KafkaSink::OnSchema(const WatchedSchema& schema) {
+  log_epoch_ = schema.log_epoch;
+  return HandlerResult::Success();
+}
+
+// The engine read the log to its end: the open transaction ends where a source transaction ended,
+// and is committed at the next poll rather than at its linger, so that the change is not held back.
+void KafkaSink::OnCaughtUp() { caught_up_ = in_transaction_; }
+
+HandlerResult KafkaSink::OnSnapshotComplete(int64_t log_position) {
+  if (!config_.transactions) return HandlerResult::Success();
+  // REQUIRES (PipelinedHandler): nothing in flight, so no transaction is open.
+  if (HandlerResult begun = BeginTransaction(); begun.kind != HandlerResult::Kind::kSuccess) return begun;
+  transaction_position_.log_id = log_position;
+  transaction_position_.snapshot = SinkPosition::Snapshot::kComplete;
+  transaction_position_.log_epoch = log_epoch_;
+  size_t committed = 0;
+  return CommitTransaction(&committed);
+}
+
+std::optional<HandlerResult> KafkaSink::Fenced() const {
+  char reason[512];
+  if (!producer_ || !IsFenced(rd_kafka_fatal_error(producer_.get(), reason, sizeof reason))) return std::nullopt;
+  return FencedResult();
+}
+
+HandlerResult KafkaSink::FencedResult() const {
+  return HandlerResult::Fatal("kafka: fenced: another producer took transactional id " +
+                              config_.transactions->transactional_id +
+                              " (a second sqlite-cdc on this database and log?); this one stops");
+}
+
+HandlerResult KafkaSink::StartTransactions() {
+  char reason[512];
+  if (producer_) {
+    if (const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(producer_.get(), reason, sizeof reason)) {
+      // Never replaced: a new producer would fence the instance that fenced this one, and so on.
+      if (IsFenced(fatal)) return FencedResult();
+      spdlog::warn("kafka: the transactional producer failed ({}); starting a new one",
+                   RedactValues(reason, config_.properties));
+      ReplaceProducer();
+    }
+  }
+  if (!producer_) {
+    if (Status status = OpenProducer(); !status.ok()) return HandlerResult::Fatal(status.message());
+  }
+  if (!transactions_ready_) {
+    // Fences every earlier producer with this transactional id and settles its open transaction.
+    KafkaError error(rd_kafka_init_transactions(producer_.get(), static_cast<int>(config_.timeout.count())));
+    if (error) return TransactionFailure(error.get(), "starting transactions");
+    transactions_ready_ = true;
+    if (!position_topic_checked_) {
+      EnsurePositionTopic(producer_.get(), config_.transactions->position_topic, config_.timeout);
+      position_topic_checked_ = true;
+    }
+    stored_.reset();  // a new producer: what the one before committed last is read again
+  }
+  if (!stored_) {
+    std::optional<SinkPosition> read;
+    if (HandlerResult result = ReadStoredPosition(config_, config_.timeout, &read);
+        result.kind != HandlerResult::Kind::kSuccess) {
+      return result;
+    }
+    stored_ = read.value_or(SinkPosition{});
+    stored_->kept = true;
+    spdlog::info("kafka: the position topic holds {} for transactional id {}", PositionRecordValue(*stored_),
+                 config_.transactions->transactional_id);
+  }
+  return HandlerResult::Success();
+}
+
+HandlerResult KafkaSink::BeginTransaction() {
+  if (HandlerResult started = StartTransactions(); started.kind != HandlerResult::Kind::kSuccess) return started;
+  if (in_transaction_) return HandlerResult::Success();
+  if (KafkaError error(rd_kafka_begin_transaction(producer_.get())); error) {
+    return TransactionFailure(error.get(), "beginning a transaction");
+  }
+  in_transaction_ = true;
+  transaction_started_ = steady_clock::now();
+  transaction_position_ = *stored_;
+  return HandlerResult::Success();
+}
+
+HandlerResult KafkaSink::SendInTransaction(const Changes& batch) {
+  if (HandlerResult started = StartTransactions(); started.kind != HandlerResult::Kind::kSuccess) {
+    ForgetTransaction();
+    return started;
+  }
+  // After a commit of unknown outcome the engine sends again what it did not see confirmed; what
+  // the position shows was committed is confirmed as it is, in order (nothing is open before it).
+  const bool stored = !in_transaction_ && !batch.empty() && !batch.front().bootstrap && stored_->log_id &&
+                      batch.back().id <= *stored_->log_id;
+  if (stored) {
+    ++committed_unreported_;
+    return HandlerResult::Success();
+  }
+  if (HandlerResult begun = BeginTransaction(); begun.kind != HandlerResult::Kind::kSuccess) {
+    ForgetTransaction();
+    return begun;
+  }
+  if (HandlerResult result = ProduceBatch(batch); result.kind != HandlerResult::Kind::kSuccess) {
+    AbortTransaction();
+    ForgetTransaction();
+    return Fenced().value_or(std::move(result));
+  }
+  if (!batch.empty() && batch.front().bootstrap) {
+    transaction_position_.snapshot = SinkPosition::Snapshot::kUnfinished;
+  } else if (!batch.empty()) {
+    transaction_position_.log_id = batch.back().id;
+  }
+  transaction_position_.log_epoch = log_epoch_;
+  caught_up_ = false;  // a batch read after the engine caught up
+  ++transaction_batches_;
+  transaction_changes_ += batch.size();
+  return HandlerResult::Success();
+}
+
+bool KafkaSink::ShouldCommit(bool flush) const {
+  return in_transaction_ && (flush || caught_up_ || transaction_changes_ >= kMaxTransactionChanges ||
+                             steady_clock::now() - transaction_started_ >= kTransactionLinger);
+}
+
+Confirmations KafkaSink::PollTransactions(milliseconds wait, bool flush) {
+  Confirmations result;
+  result.batches = std::exchange(committed_unreported_, 0);
+  if (!producer_ || !in_transaction_) return result;
+  const auto deadline = steady_clock::now() + wait;
+  for (;;) {
+    rd_kafka_poll(producer_.get(), 0);
+    if (std::optional<HandlerResult> failed = FailedDelivery(); failed) {
+      AbortTransaction();
+      ForgetTransaction();
+      result.failure = Fenced().value_or(*std::move(failed));
+      return result;
+    }
+    if (ShouldCommit(flush)) {
+      size_t committed = 0;
+      result.failure = CommitTransaction(&committed);
+      result.batches += committed;
+      return result;
+    }
+    const auto now = steady_clock::now();
+    if (result.batches > 0 || now >= deadline) return result;
+    const auto until_commit = std::chrono::duration_cast<milliseconds>(transaction_started_ + kTransactionLinger - now);
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
+    rd_kafka_poll(producer_.get(),
+                  static_cast<int>(std::max(milliseconds(1), std::min({left, until_commit, kPollSlice})).count()));
+  }
+}
+
+HandlerResult KafkaSink::CommitTransaction(size_t* committed) {
+  *committed = 0;
+  const KafkaTransactions& transactions = *config_.transactions;
+  const std::string value = PositionRecordValue(transaction_position_);
+  const auto deadline = steady_clock::now() + config_.timeout;
+  for (;;) {
+    rd_kafka_resp_err_t code =
+        rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(transactions.position_topic.c_str()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_KEY(transactions.transactional_id.data(), transactions.transactional_id.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
+    if (code == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && steady_clock::now() < deadline) {
+      rd_kafka_poll(producer_.get(), static_cast<int>(kPollSlice.count()));
+      continue;
+    }
+    AbortTransaction();
+    ForgetTransaction();
+    const std::string message = "kafka: cannot produce the position record to topic " + transactions.position_topic +
+                                ": " + rd_kafka_err2str(code);
+    return ClassifyKafkaError(code) == HandlerResult::Kind::kFatal ? HandlerResult::Fatal(message)
+                                                                   : HandlerResult::Retry(message);
+  }
+  for (;;) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
+    KafkaError error(rd_kafka_commit_transaction(producer_.get(), static_cast<int>(std::max(left.count(), 1L))));
+    if (!error) break;
+    if (rd_kafka_error_is_retriable(error.get()) && steady_clock::now() < deadline) continue;
+    // A record refused for good says more than the commit's "failed to deliver".
+    std::optional<HandlerResult> refused = FailedDelivery();
+    HandlerResult failure = TransactionFailure(error.get(), "committing a transaction");
+    if (rd_kafka_error_is_retriable(error.get())) ReplaceProducer();  // never answered: outcome unknown
+    ForgetTransaction();
+    if (refused && refused->kind == HandlerResult::Kind::kFatal && failure.kind != HandlerResult::Kind::kFatal) {
+      return *refused;
+    }
+    return failure;
+  }
+  *committed = transaction_batches_;
+  stored_ = transaction_position_;
+  in_transaction_ = false;
+  ForgetTransaction();
+  return HandlerResult::Success();
+}
+
+HandlerResult KafkaSink::TransactionFailure(rd_kafka_error_t* error, const std::string& what) {
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  const std::string message =
+      "kafka: " + what + " failed: " + RedactValues(rd_kafka_error_string(error), config_.properties);
+  if (IsFenced(code)) return FencedResult();
+  if (rd_kafka_error_is_fatal(error)) {
+    if (ClassifyKafkaError(code) == HandlerResult::Kind::kFatal) return HandlerResult::Fatal(message);
+    // The producer cannot go on (e.g. a sequence error). Its successor's init_transactions settles
+    // what it left open; the position read then tells what was committed.
+    ReplaceProducer();
+    return HandlerResult::Retry(message + " (a new producer takes over)");
+  }
+  if (rd_kafka_error_txn_requires_abort(error)) {
+    AbortTransaction();
+    return HandlerResult::Retry(message + " (aborted; the batches are sent again)");
+  }
+  if (ClassifyKafkaError(code) == HandlerResult::Kind::kFatal) return HandlerResult::Fatal(message);
+  return HandlerResult::Retry(message);
+}
+
+void KafkaSink::AbortTransaction() {
+  if (!in_transaction_ || !producer_) return;
+  in_transaction_ = false;
+  KafkaError error(rd_kafka_abort_transaction(producer_.get(), static_cast<int>(config_.timeout.count())));
+  if (error && !Fenced()) {
+    // Not known to be aborted: the next producer's init_transactions aborts it.
+    spdlog::warn("kafka: aborting a transaction failed ({}); a new producer settles it",
+                 RedactValues(rd_kafka_error_string(error.get()), config_.properties));
+    ReplaceProducer();
+  }
+}
+
+void KafkaSink::ReplaceProducer() {
+  if (producer_) rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  CloseProducer(milliseconds(0));
+  in_transaction_ = false;
+  stored_.reset();
+}
+
+void KafkaSink::ForgetTransaction() {
+  caught_up_ = false;
+  transaction_batches_ = 0;
+  transaction_changes_ = 0;
+  committed_unreported_ = 0;
+  ForgetInFlight();
 }
 
 void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {

@@ -29,6 +29,18 @@ namespace sqlite_cdc::sinks {
 // at-least-once contract allows; per key, the last copy of each change still comes in log order
 // (see Send in the .cc).
 //
+// --exactly-once (config.transactions): a transactional producer. The batches sent go into one open
+// transaction together with a record of the position they reach in the position topic; Poll commits
+// it when the engine flushes or caught up with the log (OnCaughtUp: a source transaction ended
+// there), when it holds kMaxTransactionChanges changes, or when it has been open
+// kTransactionLinger, and confirms its batches only once the commit succeeded. ReadPosition reads that
+// record (read_committed) after init_transactions fenced any earlier instance with the same
+// transactional id and aborted its open transaction. Failures: fenced (another instance took the
+// transactional id) is kFatal; an abortable error aborts and is kRetry; a commit whose outcome is not
+// known (a fatal producer error, a commit that never answered) replaces the producer, whose
+// init_transactions settles the old transaction, and reads the position again: batches it already
+// holds are then confirmed without being produced again.
+//
 // Lifetime: librdkafka's callbacks point at this object, which therefore neither copies nor moves.
 // The destructor waits up to min(--kafka-timeout, 10 s) for records still in flight.
 class KafkaSink : public PipelinedHandler {
@@ -45,6 +57,10 @@ class KafkaSink : public PipelinedHandler {
 
   HandlerResult Send(const Changes& batch) override;
   Confirmations Poll(std::chrono::milliseconds wait, bool flush) override;
+  HandlerResult ReadPosition(SinkPosition* position) override;
+  HandlerResult OnSnapshotComplete(int64_t log_position) override;
+  HandlerResult OnSchema(const WatchedSchema& schema) override;
+  void OnCaughtUp() override;
 
  private:
   KafkaSink(KafkaSinkConfig config, Clock now);
@@ -69,6 +85,26 @@ class KafkaSink : public PipelinedHandler {
   // After a failure: every batch in flight is forgotten; the engine sends them again.
   void ForgetInFlight();
 
+  // --exactly-once.
+  HandlerResult SendInTransaction(const Changes& batch);
+  Confirmations PollTransactions(std::chrono::milliseconds wait, bool flush);
+  // A producer whose transactions are initialised, and the stored position known.
+  HandlerResult StartTransactions();
+  HandlerResult BeginTransaction();
+  // Produces the position record and commits; confirms the open transaction's batches on success.
+  HandlerResult CommitTransaction(size_t* committed);
+  // Why `error` (of `what`) failed the open transaction, after leaving the producer fit to retry.
+  HandlerResult TransactionFailure(rd_kafka_error_t* error, const std::string& what);
+  // Drops the producer after an unknown outcome: the next one settles it and the position is read again.
+  void ReplaceProducer();
+  // Aborts the open transaction; replaces a producer that cannot, unless it was fenced.
+  void AbortTransaction();
+  // kFatal when another producer took the transactional id; a fenced producer is never replaced.
+  std::optional<HandlerResult> Fenced() const;
+  HandlerResult FencedResult() const;
+  void ForgetTransaction();
+  bool ShouldCommit(bool flush) const;
+
   static void OnDelivery(rd_kafka_t* producer, const rd_kafka_message_t* message, void* opaque);
   static void OnError(rd_kafka_t* producer, int error, const char* reason, void* opaque);
   static void OnLog(const rd_kafka_t* producer, int level, const char* facility, const char* text);
@@ -81,6 +117,19 @@ class KafkaSink : public PipelinedHandler {
   KafkaHandle producer_;
   std::unordered_map<std::string, KafkaTopic> topics_;  // by table name; released before the producer
   std::string value_;  // reused across records: the hot path allocates little in steady state
+
+  // --exactly-once: the state of the transactions on producer_.
+  bool transactions_ready_ = false;  // init_transactions succeeded on producer_
+  bool position_topic_checked_ = false;
+  std::optional<SinkPosition> stored_;  // the last committed position; unknown until read
+  bool in_transaction_ = false;
+  size_t transaction_batches_ = 0;
+  size_t transaction_changes_ = 0;
+  std::chrono::steady_clock::time_point transaction_started_;
+  SinkPosition transaction_position_;  // what the open transaction's position record says
+  std::string log_epoch_;              // of the log announced last, stored with each position
+  bool caught_up_ = false;             // the open transaction ends where a source transaction ended
+  size_t committed_unreported_ = 0;    // batches known to be stored that Poll has not reported yet
 };
 
 }  // namespace sqlite_cdc::sinks

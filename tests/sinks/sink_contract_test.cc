@@ -328,6 +328,17 @@ TEST_P(PositionKeepingSinkContractTest, EachAcceptedBatchMovesThePositionToItsLa
   EXPECT_EQ(PositionAfterRestart().log_id, 9);
 }
 
+TEST_P(PositionKeepingSinkContractTest, ThePositionNamesTheLogItBelongsTo) {
+  ASSERT_NO_FATAL_FAILURE(Build());
+  WatchedSchema schema = Schema(0);
+  schema.log_epoch = "5f3c9a0e1b2d4c6f8a7e9d0c1b2a3f4e";
+  ASSERT_EQ(Announce(schema), kSuccess);
+  ASSERT_EQ(Handle(LogBatch(1, 3)), kSuccess);
+  const SinkPosition position = PositionAfterRestart();
+  EXPECT_EQ(position.log_id, 3);
+  EXPECT_EQ(position.log_epoch, schema.log_epoch) << "the engine refuses a position of another log by it";
+}
+
 TEST_P(PositionKeepingSinkContractTest, TheEndOfASnapshotStoresItsPositionAndTheLogGoesOnFromThere) {
   ASSERT_NO_FATAL_FAILURE(Build());
   ASSERT_EQ(Announce(Schema(0)), kSuccess);
@@ -353,8 +364,11 @@ TEST_P(PositionKeepingSinkContractTest, ASnapshotThatNeverEndedIsNotClaimedCompl
   EXPECT_EQ(position.log_id, std::nullopt);
 }
 
-INSTANTIATE_TEST_SUITE_P(PositionKeepingOutputs, PositionKeepingSinkContractTest, ::testing::Values("sqlite"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(PositionKeepingOutputs, PositionKeepingSinkContractTest,
+                         ::testing::Values("sqlite", "kafka-exactly-once"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param == "kafka-exactly-once" ? std::string("kafka_exactly_once") : info.param;
+                         });
 
 // The outputs that confirm later; the others confirm each batch when its call returns.
 INSTANTIATE_TEST_SUITE_P(PipelinedOutputs, PipelinedSinkContractTest, ::testing::Values("kafka", "s3"),

@@ -26,10 +26,12 @@ void KafkaMockCluster::Command(const std::string& line) {
   if (answer != "ok " + line) throw std::runtime_error("kafka_mock_cluster: " + answer);
 }
 
-std::vector<KafkaRecord> ConsumeWithKcat(const std::string& bootstrap_servers, const std::string& topic) {
+std::vector<KafkaRecord> ConsumeWithKcat(const std::string& bootstrap_servers, const std::string& topic,
+                                         const std::vector<std::string>& extra) {
   // -J: one JSON object per record, null for a null key or value; -e: exit at the end of every partition.
-  const ProcessResult kcat =
-      RunProcess("/usr/bin/kcat", {"-C", "-b", bootstrap_servers, "-t", topic, "-o", "beginning", "-e", "-q", "-J"});
+  std::vector<std::string> args{"-C", "-b", bootstrap_servers, "-t", topic, "-o", "beginning", "-e", "-q", "-J"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const ProcessResult kcat = RunProcess("/usr/bin/kcat", args);
   if (kcat.exit_code != 0) throw std::runtime_error("kcat failed: " + kcat.err);
   std::vector<KafkaRecord> records;
   std::istringstream lines(kcat.out);

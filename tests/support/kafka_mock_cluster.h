@@ -43,8 +43,10 @@ struct KafkaRecord {
   std::map<std::string, std::string> headers;
 };
 
-// Every record of `topic`, read from the beginning with kcat; by partition, then offset.
-std::vector<KafkaRecord> ConsumeWithKcat(const std::string& bootstrap_servers, const std::string& topic);
+// Every record of `topic`, read from the beginning with kcat (given `extra` arguments, e.g.
+// {"-X", "isolation.level=read_committed"}); by partition, then offset.
+std::vector<KafkaRecord> ConsumeWithKcat(const std::string& bootstrap_servers, const std::string& topic,
+                                         const std::vector<std::string>& extra = {});
 
 // The partition Kafka's Java client (DefaultPartitioner, murmur2) chooses for `key`.
 int JavaClientPartition(const std::string& key, int partitions);

@@ -5,6 +5,7 @@
 // answers each with one line ("ok <command>" or "error <why>") once it took effect, so that a test
 // knows when a fault is in place:
 //   push-errors N CODE     the next N Produce requests fail with Kafka error CODE
+//   push-request-errors API N CODE   the next N requests of API key API (26: EndTxn) fail with CODE
 //   broker-down ID         broker ID (-1: all) drops its connections and refuses new ones
 //   broker-up ID           broker ID (-1: all) accepts connections again
 // Runs until stdin closes or SIGTERM/SIGINT arrives.
@@ -47,6 +48,15 @@ std::string Run(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
     if (!(words >> count >> code)) return "error usage: push-errors N CODE";
     const std::vector<rd_kafka_resp_err_t> errors(count, static_cast<rd_kafka_resp_err_t>(code));
     rd_kafka_mock_push_request_errors_array(cluster, kProduceApiKey, count, errors.data());
+    return "ok " + line;
+  }
+  if (command == "push-request-errors") {
+    int api = 0;
+    size_t count = 0;
+    int code = 0;
+    if (!(words >> api >> count >> code)) return "error usage: push-request-errors API N CODE";
+    const std::vector<rd_kafka_resp_err_t> errors(count, static_cast<rd_kafka_resp_err_t>(code));
+    rd_kafka_mock_push_request_errors_array(cluster, static_cast<int16_t>(api), count, errors.data());
     return "ok " + line;
   }
   if (command == "broker-down" || command == "broker-up") {
