@@ -348,16 +348,20 @@ class EngineImpl {
   // A position stored under another log (the database set up anew, or another database) says
   // nothing about this log's ids.
   Status RequireThisLog(const SinkPosition& position) {
-    const std::string epoch = LogEpoch();
+    const std::string& epoch = LogEpoch();
     if (position.log_epoch.empty() || epoch.empty() || position.log_epoch == epoch) return Status::Ok();
     return Status::InvalidArgument(
         "the output holds the changes of another log (this database was set up anew since, or it is another "
         "database): take a new snapshot into it (--bootstrap --force-bootstrap)");
   }
 
-  std::string LogEpoch() {
-    const std::optional<internal::StoredConfig> config = internal::ReadStoredConfig(db_, names_);
-    return config ? config->log_epoch : std::string();
+  // Read once: a log keeps its identity while it exists, and this engine holds the log's lock.
+  const std::string& LogEpoch() {
+    if (!log_epoch_) {
+      const std::optional<internal::StoredConfig> config = internal::ReadStoredConfig(db_, names_);
+      log_epoch_ = config ? config->log_epoch : std::string();
+    }
+    return *log_epoch_;
   }
 
   // A sink that keeps a position holds every watched table: its position covers the whole log, and
@@ -467,6 +471,7 @@ class EngineImpl {
   bool schema_announced_ = false;
   bool every_table_selected_ = true;  // no --table, or every watched table named
   bool sink_keeps_position_ = false;  // as the handler of the current call said
+  std::optional<std::string> log_epoch_;
   Changes batch_;
 };
 
