@@ -95,11 +95,15 @@ Status KafkaSink::OpenProducer() {
     if (Status status = set(name, value); !status.ok()) return status;
   }
   if (config_.transactions) {
-    // librdkafka requires message.timeout.ms <= transaction.timeout.ms; a killed instance's open
-    // transaction blocks read_committed consumers until the next instance starts or this runs out.
+    // librdkafka requires message.timeout.ms <= transaction.timeout.ms. A transaction also stays open
+    // while its commit runs (up to the timeout) and while the engine waits out a busy database, so it
+    // gets twice the timeout and 10 s, within the brokers' default maximum of 15 minutes. A killed
+    // instance's open transaction blocks read_committed consumers until the next instance starts or
+    // this runs out.
+    const int64_t transaction_timeout = std::min<int64_t>(2 * config_.timeout.count() + 10'000, 900'000);
     const std::pair<std::string, std::string> transactional[] = {
         {"transactional.id", config_.transactions->transactional_id},
-        {"transaction.timeout.ms", std::to_string(config_.timeout.count())},
+        {"transaction.timeout.ms", std::to_string(std::max<int64_t>(transaction_timeout, config_.timeout.count()))},
     };
     for (const auto& [name, value] : transactional) {
       if (Status status = set(name, value); !status.ok()) return status;
@@ -384,7 +388,15 @@ HandlerResult KafkaSink::StartTransactions() {
       if (IsFenced(fatal)) return FencedResult();
       spdlog::warn("kafka: the transactional producer failed ({}); starting a new one",
                    RedactValues(reason, config_.properties));
+      const bool open = in_transaction_ || transaction_batches_ > 0;
       ReplaceProducer();
+      if (open) {
+        // The new producer's init_transactions aborts the open transaction: its batches were never
+        // committed and must be sent again, not counted into the next transaction's commit.
+        ForgetTransaction();
+        return HandlerResult::Retry(std::string("kafka: the transactional producer failed with a transaction open (") +
+                                    RedactValues(reason, config_.properties) + "); its batches are sent again");
+      }
     }
   }
   if (!producer_) {
@@ -525,7 +537,11 @@ HandlerResult KafkaSink::CommitTransaction(size_t* committed) {
     // A record refused for good says more than the commit's "failed to deliver".
     std::optional<HandlerResult> refused = FailedDelivery();
     HandlerResult failure = TransactionFailure(error.get(), "committing a transaction");
-    if (rd_kafka_error_is_retriable(error.get())) ReplaceProducer();  // never answered: outcome unknown
+    // Never answered, or failed in a way that left it open: the outcome is unknown. The next
+    // producer's init_transactions settles it, and the position read after it says what was committed.
+    if (failure.kind != HandlerResult::Kind::kFatal && (in_transaction_ || rd_kafka_error_is_retriable(error.get()))) {
+      ReplaceProducer();
+    }
     ForgetTransaction();
     if (refused && refused->kind == HandlerResult::Kind::kFatal && failure.kind != HandlerResult::Kind::kFatal) {
       return *refused;
