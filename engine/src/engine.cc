@@ -76,9 +76,6 @@ class EngineImpl {
     internal::ApplyPragmas(db_, internal::ParseDbParams(options.capture.db_params));
     drift_.CheckIfSchemaChanged();
     cursor_ = reader_.Watermark();
-    CaptureOptions every_table = options.capture;
-    every_table.tables.clear();
-    every_table_selected_ = internal::ResolveWatchedTables(db_, every_table, names_).size() == tables_.size();
   }
 
   // Delivers the log until it is empty, and removes what was delivered from it.
@@ -366,8 +363,11 @@ class EngineImpl {
 
   // A sink that keeps a position holds every watched table: its position covers the whole log, and
   // the schema it is told of must name every table whose changes it gets.
-  Status RequireEveryTable() const {
-    if (every_table_selected_) return Status::Ok();
+  Status RequireEveryTable() {
+    if (options_.capture.tables.empty()) return Status::Ok();
+    CaptureOptions every_table = options_.capture;
+    every_table.tables.clear();
+    if (internal::ResolveWatchedTables(db_, every_table, names_).size() == tables_.size()) return Status::Ok();
     return Status::InvalidArgument(
         "an output that keeps its position (exactly once) replicates every watched table: leave out --table");
   }
@@ -469,7 +469,6 @@ class EngineImpl {
   int64_t snapshot_position_ = 0;          // after a bootstrap: the log position its snapshot reflects
   std::set<std::string> snapshot_tables_;  // the tables it covered
   bool schema_announced_ = false;
-  bool every_table_selected_ = true;  // no --table, or every watched table named
   bool sink_keeps_position_ = false;  // as the handler of the current call said
   std::optional<std::string> log_epoch_;
   Changes batch_;

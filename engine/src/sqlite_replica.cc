@@ -137,7 +137,7 @@ class SqliteReplicaImpl {
       if (!group_) group_.emplace(db_);
       ApplyEach(batch);
     } catch (...) {
-      Abandon();
+      CloseGroup();
       throw;
     }
     ++group_batches_;
@@ -171,7 +171,7 @@ class SqliteReplicaImpl {
   // The engine asks at the start of each call: a snapshot still open was abandoned by an earlier
   // call (a failure or a stop) and is rolled back, so the replica is again what it was before it.
   SinkPosition Position() {
-    Abandon();
+    CloseGroup();
     snapshot_.reset();
     confirmable_ = 0;
     SinkPosition position;
@@ -186,7 +186,8 @@ class SqliteReplicaImpl {
   }
 
  private:
-  void Abandon() {
+  // Drops the group: rolled back unless it was committed.
+  void CloseGroup() {
     group_.reset();
     group_batches_ = 0;
     last_.reset();
@@ -195,14 +196,14 @@ class SqliteReplicaImpl {
   // Stores the group's position and commits it; its batches are confirmed at the next poll.
   void CommitGroup() {
     try {
-      if (last_) StorePosition(last_->id, last_->timestamp, /*snapshot_complete=*/std::nullopt);
+      if (last_) StorePosition(last_->id, last_->timestamp, /*snapshot_complete=*/false);
       group_->Commit();
     } catch (...) {
-      Abandon();
+      CloseGroup();
       throw;
     }
     confirmable_ += group_batches_;
-    Abandon();
+    CloseGroup();
   }
 
   // SQLite ends an open transaction itself after some errors (a full disk, an I/O error), and the
@@ -215,7 +216,7 @@ class SqliteReplicaImpl {
       throw internal::InvalidInput("the snapshot's transaction was rolled back by SQLite: run the bootstrap again");
     }
     if (group_) {
-      Abandon();
+      CloseGroup();
       throw internal::DatabaseError("the replica's open transaction was rolled back by SQLite", SQLITE_FULL);
     }
   }
@@ -233,12 +234,7 @@ class SqliteReplicaImpl {
       ApplyEach(batch);
       savepoint.Release();
     } catch (...) {
-      // SQLite ended the snapshot's transaction itself (a full disk does): what earlier batches
-      // wrote is gone, and only a new bootstrap can bring it back.
-      if (sqlite3_get_autocommit(db_.handle())) {
-        snapshot_.reset();
-        throw internal::InvalidInput("the snapshot's transaction was rolled back by SQLite: run the bootstrap again");
-      }
+      CheckTransactionsAlive();  // a snapshot SQLite rolled back itself cannot be taken up again
       throw;
     }
   }
@@ -301,23 +297,24 @@ class SqliteReplicaImpl {
   }
 
   // The position of the log the schema was announced for (a new snapshot may start another log).
-  void StorePosition(int64_t log_id, const std::optional<std::string>& timestamp,
-                     std::optional<bool> snapshot_complete) {
+  // `snapshot_complete`: this position ends a snapshot; otherwise the snapshot state stays as it is.
+  void StorePosition(int64_t log_id, const std::optional<std::string>& timestamp, bool snapshot_complete) {
     internal::Statement store(
         db_, std::string("UPDATE ") + kPositionTable + " SET log_id = ?1, " +
                  "source_timestamp = coalesce(?2, source_timestamp), snapshot = coalesce(?3, snapshot), " +
                  "log_epoch = ?4, applied_at = " + kAppliedAt);
     store.Bind(1, log_id);
     if (timestamp) store.Bind(2, *timestamp);
-    if (snapshot_complete) store.Bind(3, std::string_view(*snapshot_complete ? "complete" : "none"));
+    if (snapshot_complete) store.Bind(3, std::string_view("complete"));
     if (!log_epoch_.empty()) store.Bind(4, log_epoch_);
     while (store.Step()) {
     }
   }
 
+  // In the snapshot's transaction when one is open (a group never is: FollowSchema commits it first).
   template <typename Body>
   void Atomically(Body&& body) {
-    if (snapshot_ || group_) {
+    if (snapshot_) {
       internal::Savepoint savepoint(db_);
       body();
       savepoint.Release();

@@ -188,12 +188,14 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory) {
     inventory->snapshots.push_back(snapshot);
   }
   ComputeCoverage(ranges, inventory);
+  std::map<std::string, Changes> fetched;
   if (!inventory->covered.empty()) {
-    if (Status status = TimeOf(inventory->covered.front().first, changes, &inventory->first_change_time);
+    if (Status status = TimeOf(inventory->covered.front().first, changes, &fetched, &inventory->first_change_time);
         !status.ok()) {
       return status;
     }
-    if (Status status = TimeOf(inventory->covered.back().last, changes, &inventory->last_change_time); !status.ok()) {
+    if (Status status = TimeOf(inventory->covered.back().last, changes, &fetched, &inventory->last_change_time);
+        !status.ok()) {
       return status;
     }
   }
@@ -202,17 +204,20 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory) {
       if (snapshot.usable() && snapshot.log_position == stretch.ids.first) stretch.first_time = snapshot.taken_at;
       if (snapshot.usable() && snapshot.log_position == stretch.ids.last) stretch.last_time = snapshot.taken_at;
     }
-    if (Status status = TimeOf(stretch.ids.last, changes, &stretch.last_time); !status.ok()) return status;
+    if (Status status = TimeOf(stretch.ids.last, changes, &fetched, &stretch.last_time); !status.ok()) return status;
   }
   return Status::Ok();
 }
 
-Status S3ArchiveReader::TimeOf(int64_t id, const std::vector<ChangesObject>& objects, std::string* time) {
+Status S3ArchiveReader::TimeOf(int64_t id, const std::vector<ChangesObject>& objects,
+                               std::map<std::string, Changes>* fetched, std::string* time) {
   for (const ChangesObject& object : objects) {
     if (object.first_id > id || id > object.last_id) continue;
-    Changes events;
-    if (Status status = FetchEvents(object.key, &events); !status.ok()) return status;
-    for (const Change& change : events) {
+    auto [events, first_time] = fetched->try_emplace(object.key);
+    if (first_time) {
+      if (Status status = FetchEvents(object.key, &events->second); !status.ok()) return status;
+    }
+    for (const Change& change : events->second) {
       if (change.id == id) *time = change.timestamp;
     }
     return Status::Ok();

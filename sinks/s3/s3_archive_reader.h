@@ -48,8 +48,10 @@ class S3ArchiveReader : public ArchiveReader {
   Status ChooseSchema(const std::map<int64_t, std::string>& schemas, WatchedSchema* schema);
   Status Fetch(const std::string& key, std::string* body);
   Status FetchEvents(const std::string& key, Changes* batch);
-  // The timestamp of log id `id`, read from the change object that holds it; empty if none does.
-  Status TimeOf(int64_t id, const std::vector<ChangesObject>& objects, std::string* time);
+  // The timestamp of log id `id`, read from the change object that holds it (each object fetched
+  // once, kept in `fetched`); empty if none does.
+  Status TimeOf(int64_t id, const std::vector<ChangesObject>& objects, std::map<std::string, Changes>* fetched,
+                std::string* time);
 
   std::unique_ptr<S3Client> client_;
   RestorePoint point_;

@@ -148,11 +148,7 @@ TEST(KafkaPipelineTest, BatchesSentBeforeAnyPollAreAllConfirmedAndArriveOnceInOr
   KafkaMockCluster cluster({"changes:3"});
   auto sink = MakeSink(cluster, milliseconds(10000));
   constexpr size_t kBatches = 8;
-  for (size_t number = 0; number < kBatches; ++number) {
-    const HandlerResult sent = sink->Send(MakeBatch(number));
-    ASSERT_EQ(sent.kind, HandlerResult::Kind::kSuccess) << sent.message;
-  }
-  const Outcome outcome = PollUntil(*sink, kBatches);
+  const Outcome outcome = SendThenPoll(*sink, 0, kBatches);
   EXPECT_EQ(outcome.failure.kind, HandlerResult::Kind::kSuccess) << outcome.failure.message;
   EXPECT_EQ(outcome.confirmed, kBatches);
   const Confirmations after = sink->Poll(milliseconds(200), true);
@@ -169,11 +165,7 @@ TEST(KafkaPipelineTest, ASendIntoAFullQueueWaitsForRoomAndLosesNothing) {
   auto sink =
       MakeSink(cluster, milliseconds(10000), {"queue.buffering.max.messages=" + std::to_string(2 * kBatchSize)});
   constexpr size_t kBatches = 8;
-  for (size_t number = 0; number < kBatches; ++number) {
-    const HandlerResult sent = sink->Send(MakeBatch(number));
-    ASSERT_EQ(sent.kind, HandlerResult::Kind::kSuccess) << sent.message;
-  }
-  const Outcome outcome = PollUntil(*sink, kBatches);
+  const Outcome outcome = SendThenPoll(*sink, 0, kBatches);
   EXPECT_EQ(outcome.failure.kind, HandlerResult::Kind::kSuccess) << outcome.failure.message;
   EXPECT_EQ(outcome.confirmed, kBatches) << "the reports served while a Send waited still count";
   EXPECT_EQ(IdsByKey(testing::ConsumeWithKcat(cluster.bootstrap_servers(), "changes")), ExpectedIdsByKey(kBatches));
