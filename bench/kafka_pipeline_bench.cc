@@ -2,9 +2,6 @@
 // mock cluster, beside a bare producer with the same guarantees (idempotent, acks=all) sending the
 // same records asynchronously into a cluster of the same shape, in the same run; and the latency
 // from an application's commit to Kafka's acknowledgement of its record at a steady commit rate.
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <deque>
@@ -17,7 +14,6 @@
 #include "ping_writer.h"
 #include "sinks/kafka/kafka_sink.h"
 #include "sqlite_cdc/engine.h"
-#include "sqlite_cdc/setup.h"
 #include "support/kafka_mock_cluster.h"
 
 namespace sqlite_cdc::bench {
@@ -218,8 +214,7 @@ class AcknowledgementTimer : public PipelinedHandler {
     }
     std::vector<int64_t>& committed = in_flight_.emplace_back();
     for (const Change& change : batch) {
-      const size_t at = change.after ? change.after->find("\"t_ns\":") : std::string::npos;
-      if (at != std::string::npos) committed.push_back(std::atoll(change.after->c_str() + at + 7));
+      if (const auto commit = PingCommitNanos(change)) committed.push_back(*commit);
     }
     return result;
   }
@@ -250,56 +245,24 @@ class AcknowledgementTimer : public PipelinedHandler {
 // As latency_bench.cc's commit-to-handler measure, to Kafka's acknowledgement instead of the handler.
 void CommitToKafka(benchmark::State& state, int rate) {
   testing::TempDir dir;
-  const std::string path = dir.File("latency.db");
-  OpenForWriting(path).Execute("CREATE TABLE pings (id INTEGER PRIMARY KEY, t_ns INTEGER, note TEXT)");
-  CaptureOptions capture;
-  capture.db_path = path;
-  if (!sqlite_cdc::Setup(capture).ok()) {
+  // Before librdkafka's and the engine's threads exist.
+  PingWriterProcess writer(dir.File("latency.db"), rate * 3, rate);  // three seconds of commits
+  if (!writer.ok()) {
     state.SkipWithError("setup failed");
     return;
   }
-  const int count = rate * 3;  // three seconds of commits
-  // Forked before librdkafka's and the engine's threads exist, so the child inherits no lock held by one.
-  int go[2];
-  if (pipe(go) != 0) return;
-  const pid_t writer = fork();
-  if (writer == 0) RunPingWriter(path, go[0], count, rate);
-  close(go[0]);
-
   testing::KafkaMockCluster cluster({"bench:4"});
   auto sink = MakeSink(cluster);
   EngineOptions options;
-  options.capture = capture;
+  options.capture = writer.capture();
   std::unique_ptr<Engine> engine;
   if (!sink || !Engine::Open(options, &engine).ok()) {
     state.SkipWithError("the sink or the engine failed to open");
-    close(go[1]);
-    waitpid(writer, nullptr, 0);
     return;
   }
   AcknowledgementTimer timer(*sink);
-  // A failure shows as latencies that never arrive (the loop below gives up after 30 s).
-  std::thread runner([&] { (void)engine->RunCdc(timer); });
-  std::this_thread::sleep_for(milliseconds(300));  // let it settle into waiting
-  for (auto _ : state) {
-    if (write(go[1], "g", 1) != 1) break;
-    waitpid(writer, nullptr, 0);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (timer.Latencies().size() < static_cast<size_t>(count) && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-  }
-  engine->Stop();
-  runner.join();
-  close(go[1]);
-  const std::vector<double> latencies = timer.Latencies();
-  if (latencies.size() != static_cast<size_t>(count)) {
-    state.SkipWithError("not every commit was acknowledged by Kafka");
-    return;
-  }
-  state.counters["p50_us"] = Percentile(latencies, 0.50);
-  state.counters["p99_us"] = Percentile(latencies, 0.99);
-  state.counters["max_us"] = *std::max_element(latencies.begin(), latencies.end());
+  MeasureCommitLatencies(
+      state, *engine, timer, writer, [&] { return timer.Latencies(); }, "not every commit was acknowledged by Kafka");
 }
 
 const bool registered = [] {
