@@ -511,6 +511,20 @@ HandlerResult KafkaSink::CommitTransaction(size_t* committed) {
   const KafkaTransactions& transactions = *config_.transactions;
   const std::string value = PositionRecordValue(transaction_position_);
   const auto deadline = steady_clock::now() + config_.timeout;
+  // The position is produced only once every record of the transaction is acknowledged. A broker
+  // makes the transaction atomic anyway; a cluster without transaction semantics (librdkafka's mock,
+  // which the tests run against) would otherwise keep a position whose records a kill cut off.
+  rd_kafka_flush(producer_.get(), static_cast<int>(config_.timeout.count()));
+  std::optional<HandlerResult> unacknowledged = FailedDelivery();
+  if (!unacknowledged && rd_kafka_outq_len(producer_.get()) > 0) {
+    unacknowledged =
+        HandlerResult::Retry("kafka: the transaction's records were not acknowledged within --kafka-timeout");
+  }
+  if (unacknowledged) {
+    AbortTransaction();
+    ForgetTransaction();
+    return Fenced().value_or(*std::move(unacknowledged));
+  }
   for (;;) {
     rd_kafka_resp_err_t code =
         rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(transactions.position_topic.c_str()),
