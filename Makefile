@@ -3,7 +3,8 @@ BUILD ?= build
 JOBS ?= 2
 DEBIAN_PACKAGES := cmake ninja-build g++ make ccache pkg-config sqlite3 libsqlite3-dev libboost-dev \
   nlohmann-json3-dev librdkafka-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates gnuplot-nox kcat clang-format
+  libcli11-dev libssl-dev zlib1g-dev openssl ca-certificates gnuplot-nox kcat clang-format \
+  libpq-dev postgresql-15
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DSQLITE_CDC_WERROR=ON
 
 # The servers and the independent signer the tests run come from npm, pinned by package-lock.json.

@@ -33,6 +33,10 @@ std::string OutputsHelp() {
          "                           one record per change, keyed by the row's key\n"
          "  s3://bucket/prefix[?endpoint=URL&region=R&force_path_style=true]\n"
          "                           gzip'd NDJSON objects per batch, snapshots, schemas (see sqlite-cdc-restore)\n"
+         "  sqlite://PATH            a live SQLite replica of the watched tables, exactly once\n"
+         "  postgres://user@host:port/db[?schema=S&sslmode=...]\n"
+         "                           a live PostgreSQL replica, exactly once; the password from PGPASSWORD,\n"
+         "                           ~/.pgpass or --pg-password-file, never from the URL\n"
          "\n" +
          AwsEnvironmentHelp();
 }

@@ -99,21 +99,36 @@ void AddS3Flags(CLI::App& app, sinks::S3SinkOptions& s3) {
       ->type_name("N")
       ->check(CLI::Range(1, 64))
       ->group(group);
+  AddDurationOption(app, "--s3-snapshot-interval", s3.snapshot_interval,
+                    "with --cdc: take a snapshot in the background this long after the newest one (e.g. 1h)");
+  app.get_option("--s3-snapshot-interval")->default_str("off")->group(group);
+  AddDurationOption(app, "--s3-retention", s3.retention,
+                    "keep the archive restorable this far back (e.g. 720h) and delete what is older");
+  app.get_option("--s3-retention")->default_str("off")->group(group);
+}
+
+void AddPostgresFlags(CLI::App& app, sinks::PostgresSinkOptions& postgres) {
+  app.add_option("--pg-password-file", postgres.password_file,
+                 "file holding the password (first line); otherwise PGPASSWORD or ~/.pgpass")
+      ->type_name("FILE")
+      ->group("PostgreSQL replica (postgres://)");
 }
 
 }  // namespace
 
 void AddOutputFlags(CLI::App& app, sinks::OutputOptions& options) {
   app.add_option("--output", options.output,
-                 "where the changes go: -, json, http(s)://..., kafka://..., s3://... (see Outputs below)")
+                 "where the changes go: -, json, http(s)://..., kafka://..., s3://..., sqlite://..., postgres://... "
+                 "(see Outputs below)")
       ->capture_default_str()
       ->type_name("OUTPUT");
   app.add_flag("--exactly-once", options.exactly_once,
                "deliver each change once, across crashes: the output keeps the log position with the data "
-               "(kafka:// transactions; sqlite:// always does)");
+               "(kafka:// transactions; sqlite:// and postgres:// always do)");
   AddHttpFlags(app, options.http);
   AddKafkaFlags(app, options.kafka);
   AddS3Flags(app, options.s3);
+  AddPostgresFlags(app, options.postgres);
 }
 
 }  // namespace sqlite_cdc::cli

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   app.footer(sqlite_cdc::cli::AwsEnvironmentHelp());
   std::string from, to, timestamp;
   int64_t id = 0;
-  bool list = false, json = false;
+  bool list = false, json = false, verify = false;
   app.add_option("--from", from, "s3://bucket/prefix[?endpoint=URL&region=R&force_path_style=true]")
       ->required()
       ->type_name("URL");
@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
                                  "changes cover, gaps, and what a restore can reach");
   list_flag->excludes(to_option)->excludes(at_time)->excludes(at_id);
   app.add_flag("--json", json, "with --list: one JSON object instead of text")->needs(list_flag);
+  app.add_flag("--verify", verify,
+               "with --list: read every change object, so that one whose content is damaged shows as a gap")
+      ->needs(list_flag);
   app.set_version_flag("--version", sqlite_cdc::cli::VersionText());
   if (int code = sqlite_cdc::cli::ParseOrExitCode(app, argc, argv); code >= 0) return code;
   const std::string program = app.get_name();
@@ -59,7 +62,8 @@ int main(int argc, char** argv) {
   }
   if (list) {
     sqlite_cdc::sinks::ArchiveInventory inventory;
-    if (Status status = reader->Describe(&inventory); !status.ok()) return sqlite_cdc::cli::Report(program, status);
+    if (Status status = reader->Describe(&inventory, verify); !status.ok())
+      return sqlite_cdc::cli::Report(program, status);
     std::cout << (json ? sqlite_cdc::sinks::InventoryJson(inventory) + "\n"
                        : sqlite_cdc::sinks::InventoryText(inventory));
     return 0;

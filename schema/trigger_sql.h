@@ -25,10 +25,17 @@ struct TriggerSql {
 // - kEvict (BEFORE INSERT, only when the new row conflicts on the key or a unique index): keeps the
 //   images of the rows it may evict in the evicted table (SQLite fires no DELETE trigger for them);
 // - kUpdate (AFTER UPDATE keeping the key): the UPDATE, unless neither image nor key changed;
-// - kRekey (AFTER UPDATE changing the key): a DELETE of the old key and an INSERT of the new one, so
-//   that consumers keyed by row (Kafka partitions, compacted topics, restore) see both rows;
-// - kDelete (AFTER DELETE): the DELETE.
-enum class TriggerEvent { kInsert, kUpdate, kDelete, kRekey, kEvict };
+// - kRekey (AFTER UPDATE changing the key): the DELETEs of the rows it evicted, then a DELETE of the
+//   old key and an INSERT of the new one, so that consumers keyed by row (Kafka partitions,
+//   compacted topics, restore) see both rows;
+// - kDelete (AFTER DELETE): the DELETE;
+// - kStashUpdate (BEFORE UPDATE, only when the new row conflicts on the key or a unique index whose
+//   columns it changes): keeps the images of the rows an UPDATE OR REPLACE (or an UPDATE under a
+//   constraint declared ON CONFLICT REPLACE) may evict;
+// - kUpdateEvicted (AFTER UPDATE, only when rows were stashed): the DELETEs of the evicted ones.
+// kEvict, kStashUpdate and kUpdateEvicted are left out where a BEFORE trigger would change what
+// the application's writes do (TableSchema::BeforeInsertTriggerChangesOutcomes).
+enum class TriggerEvent { kInsert, kUpdate, kDelete, kRekey, kEvict, kStashUpdate, kUpdateEvicted };
 
 // "<table>__cdc_insert" and so on.
 std::string TriggerName(const std::string& table, TriggerEvent event);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace sqlite_cdc::sinks {
@@ -53,15 +54,25 @@ void ComputeCoverage(const std::vector<IdRange>& objects, ArchiveInventory* inve
     }
     return start;
   };
-  std::vector<int64_t> starts;
-  if (!inventory->covered.empty() && inventory->covered.front().first == 1) starts.push_back(0);
+  // Restore starts from the newest usable snapshot at or before its point, passing over one missing
+  // parts; only where none is there does it start from an empty database, and it refuses to when a
+  // snapshot was meant to serve the point (one missing parts at or before it, or any whose manifest
+  // does not read): rows written before it would be missing, and nothing else tells.
+  std::vector<IdRange> starts;
+  bool damaged = false;
+  int64_t empty_start_ends = std::numeric_limits<int64_t>::max();
   for (const auto& snapshot : inventory->snapshots) {
-    if (snapshot.usable()) starts.push_back(snapshot.log_position);
+    damaged |= snapshot.damaged;
+    if (snapshot.usable()) starts.push_back({snapshot.log_position, reach(snapshot.log_position)});
+    if (snapshot.complete && !snapshot.usable())
+      empty_start_ends = std::min(empty_start_ends, snapshot.log_position - 1);
   }
-  std::sort(starts.begin(), starts.end());
+  if (!inventory->covered.empty() && inventory->covered.front().first == 1 && !damaged && empty_start_ends >= 0) {
+    starts.push_back({0, std::min(reach(0), empty_start_ends)});
+  }
+  std::sort(starts.begin(), starts.end(), [](const IdRange& a, const IdRange& b) { return a.first < b.first; });
   inventory->restorable.clear();
-  for (int64_t start : starts) {
-    const IdRange range{start, reach(start)};
+  for (const IdRange& range : starts) {
     if (!inventory->restorable.empty() && range.first <= inventory->restorable.back().ids.last + 1) {
       inventory->restorable.back().ids.last = std::max(inventory->restorable.back().ids.last, range.last);
     } else {
@@ -72,15 +83,24 @@ void ComputeCoverage(const std::vector<IdRange>& objects, ArchiveInventory* inve
 
 std::string InventoryText(const ArchiveInventory& inventory) {
   std::string text = "archive: " + inventory.location + "\n";
-  size_t complete = 0;
-  for (const auto& snapshot : inventory.snapshots) complete += snapshot.complete ? 1 : 0;
-  text += "snapshots: " + std::to_string(complete) + " complete";
-  if (complete < inventory.snapshots.size()) {
-    text += ", " + std::to_string(inventory.snapshots.size() - complete) + " unfinished";
+  size_t complete = 0, damaged = 0;
+  for (const auto& snapshot : inventory.snapshots) {
+    complete += snapshot.complete ? 1 : 0;
+    damaged += snapshot.damaged ? 1 : 0;
   }
+  text += "snapshots: " + std::to_string(complete) + " complete";
+  if (complete + damaged < inventory.snapshots.size()) {
+    text += ", " + std::to_string(inventory.snapshots.size() - complete - damaged) + " unfinished";
+  }
+  if (damaged > 0) text += ", " + std::to_string(damaged) + " damaged";
   text += "\n";
   for (const auto& snapshot : inventory.snapshots) {
     text += "  " + snapshot.run + ": ";
+    if (snapshot.damaged) {
+      text += "DAMAGED (its complete.json does not read; " + std::to_string(snapshot.parts) + " parts, " +
+              Size(snapshot.bytes) + "): a restore never starts from it\n";
+      continue;
+    }
     if (!snapshot.complete) {
       text += "UNFINISHED (no complete.json; " + std::to_string(snapshot.parts) + " parts, " + Size(snapshot.bytes) +
               "): a restore never starts from it\n";
@@ -101,10 +121,16 @@ std::string InventoryText(const ArchiveInventory& inventory) {
                                 ? ""
                                 : inventory.first_change_time + " to " + inventory.last_change_time);
   }
+  text += inventory.verified ? " (every object read)" : "";
+  if (!inventory.damaged_objects.empty()) {
+    text += "\ndamaged: " + std::to_string(inventory.damaged_objects.size()) +
+            " change objects do not read, counted as missing:";
+    for (const std::string& key : inventory.damaged_objects) text += " " + key;
+  }
   text += "\ngaps: ";
   if (inventory.gaps.empty()) text += "none";
   for (size_t i = 0; i < inventory.gaps.size(); ++i) text += (i ? ", " : "") + Ids(inventory.gaps[i]);
-  if (!inventory.gaps.empty()) text += " (no object holds them: a restore cannot pass them)";
+  if (!inventory.gaps.empty()) text += " (no readable object holds them: a restore cannot pass them)";
   text += "\nrestorable: ";
   if (inventory.restorable.empty()) text += "nothing (no usable snapshot, and the changes do not start at log id 1)";
   for (size_t i = 0; i < inventory.restorable.size(); ++i) {
@@ -123,11 +149,8 @@ std::string InventoryJson(const ArchiveInventory& inventory) {
   out["archive"] = inventory.location;
   out["snapshots"] = nlohmann::json::array();
   for (const auto& snapshot : inventory.snapshots) {
-    nlohmann::json entry{{"run", snapshot.run},
-                         {"complete", snapshot.complete},
-                         {"parts", snapshot.parts},
-                         {"bytes", snapshot.bytes},
-                         {"usable", snapshot.usable()}};
+    nlohmann::json entry{{"run", snapshot.run},     {"complete", snapshot.complete}, {"damaged", snapshot.damaged},
+                         {"parts", snapshot.parts}, {"bytes", snapshot.bytes},       {"usable", snapshot.usable()}};
     if (snapshot.complete) {
       entry["log_position"] = snapshot.log_position;
       entry["rows"] = snapshot.rows;
@@ -143,6 +166,8 @@ std::string InventoryJson(const ArchiveInventory& inventory) {
     changes["first_time"] = inventory.first_change_time;
     changes["last_time"] = inventory.last_change_time;
   }
+  changes["verified"] = inventory.verified;
+  changes["damaged_objects"] = inventory.damaged_objects;
   out["changes"] = changes;
   out["gaps"] = nlohmann::json::array();
   for (const IdRange& gap : inventory.gaps) out["gaps"].push_back({{"first_id", gap.first}, {"last_id", gap.last}});

@@ -10,7 +10,8 @@ namespace sqlite_cdc::sinks {
 struct ArchiveInventory {
   struct Snapshot {
     std::string run;
-    bool complete = false;     // its manifest is there: a restore may start from it
+    bool complete = false;     // its manifest is there and reads: a restore may start from it
+    bool damaged = false;      // its manifest is there but does not read: a restore passes over it
     int64_t log_position = 0;  // complete only: it holds every change up to this log id
     int64_t rows = 0;
     int parts = 0;           // part objects present
@@ -39,7 +40,9 @@ struct ArchiveInventory {
   std::vector<IdRange> covered;  // the log ids the change objects hold, as contiguous runs
   std::vector<IdRange> gaps;     // the ids between those runs that no object holds
   std::string first_change_time, last_change_time;
-  std::vector<Restorable> restorable;  // in id order, none overlapping
+  std::vector<Restorable> restorable;        // in id order, none overlapping
+  bool verified = false;                     // every change object was read (--verify)
+  std::vector<std::string> damaged_objects;  // change objects found unreadable; left out of `covered`
 };
 
 // Fills `covered`, `gaps` and the id ranges of `restorable` from the change objects' id ranges (any

@@ -15,8 +15,10 @@ class ArchiveReader : public RestoreSource {
   virtual const std::string& starting_point() const = 0;
   // What the archive holds, restoring nothing: its snapshots, the log ids its change objects cover
   // and the gaps between them, the stretches of points a restore can reach (`sqlite-cdc-restore
-  // --list`). The restore point plays no part.
-  virtual Status Describe(ArchiveInventory* inventory) = 0;
+  // --list`). The restore point plays no part. A change object whose content does not read counts
+  // as missing (its ids are a gap unless another object holds them); `verify` reads every change
+  // object to find them all, else only those read for the times shown are checked.
+  virtual Status Describe(ArchiveInventory* inventory, bool verify) = 0;
 };
 
 }  // namespace sqlite_cdc::sinks

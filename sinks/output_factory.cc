@@ -6,6 +6,7 @@
 #include "sinks/json/json_lines_sink.h"
 #include "sinks/kafka/kafka_sink.h"
 #include "sinks/net/url_redaction.h"
+#include "sinks/postgres/postgres_replica.h"
 #include "sinks/s3/s3_archive_sink.h"
 #include "sinks/sqlite/replica_url.h"
 #include "sinks/stdout/stdout_sink.h"
@@ -17,12 +18,14 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
   const std::string& output = options.output;
   const bool kafka = output.rfind("kafka://", 0) == 0;
   const bool replica = output.rfind("sqlite://", 0) == 0;
+  const bool postgres = output.rfind("postgres://", 0) == 0 || output.rfind("postgresql://", 0) == 0;
   if (!kafka && options.kafka.format != "event") {
     return Status::InvalidArgument("--format " + options.kafka.format + " applies to kafka:// outputs only");
   }
-  if (options.exactly_once && !kafka && !replica) {
+  if (options.exactly_once && !kafka && !replica && !postgres) {
     return Status::InvalidArgument(
-        "--exactly-once needs an output that keeps the log position with the data (kafka://..., sqlite://...); " +
+        "--exactly-once needs an output that keeps the log position with the data (kafka://..., sqlite://..., "
+        "postgres://...); " +
         RedactUrl(output) + " is at least once: every change carries its log id, which a consumer can deduplicate on");
   }
   if (output == "-") {
@@ -48,6 +51,14 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
     std::unique_ptr<SqliteReplica> sink;
     if (Status status = SqliteReplica::Open(path, &sink); !status.ok()) return status;
     *handler = std::move(sink);
+  } else if (postgres) {
+    PostgresTarget target;
+    if (Status status = ParsePostgresUrl(output, &target); !status.ok()) return status;
+    std::string password;
+    if (!options.postgres.password_file.empty()) {
+      if (Status status = ReadPasswordFile(options.postgres.password_file, &password); !status.ok()) return status;
+    }
+    *handler = std::make_unique<PostgresReplica>(std::move(target), std::move(password));
   } else if (kafka) {
     KafkaSinkConfig config;
     if (Status status = ResolveKafkaSinkConfig(output, options.kafka, options.source_db, &config, options.exactly_once,
@@ -61,7 +72,7 @@ Status MakeHandler(const OutputOptions& options, std::unique_ptr<ChangesHandler>
   } else {
     return Status::InvalidArgument(
         "unsupported --output '" + RedactUrl(output) +
-        "' (expected -, json, http://..., https://..., kafka://..., s3://... or sqlite://...)");
+        "' (expected -, json, http://..., https://..., kafka://..., s3://..., sqlite://... or postgres://...)");
   }
   return Status::Ok();
 }

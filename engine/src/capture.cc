@@ -6,6 +6,7 @@
 
 #include "capture_config.h"
 #include "catalog.h"
+#include "schema/identifier.h"
 
 namespace sqlite_cdc::internal {
 namespace {
@@ -26,6 +27,13 @@ schema::TriggerOptions TriggerOptionsFor(const CaptureOptions& options) {
 std::vector<Pragma> ValidateCaptureOptions(const CaptureOptions& options) {
   if (options.log_table.empty()) throw InvalidInput("log_table must not be empty");
   if (options.log_table.find('\0') != std::string::npos) throw InvalidInput("log_table holds a NUL byte");
+  const schema::LogTableNames names = schema::LogTableNames::For(options.log_table);
+  for (const std::string& name : {names.log, names.state, names.evicted, names.config}) {
+    if (schema::IsReservedName(name)) {
+      throw InvalidInput("log_table " + options.log_table + ": the log's table " + name +
+                         " would begin with sqlite_, which SQLite reserves; choose another log_table");
+    }
+  }
   return ParseDbParams(options.db_params);
 }
 

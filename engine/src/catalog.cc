@@ -56,6 +56,11 @@ schema::TableSchema ReadTable(Database& db, const std::string& name) {
     throw InvalidInput(name + " is a " + (type == "table" ? "system table" : type) +
                        ", not an ordinary table; only tables can be watched");
   }
+  // A table named `sqlite` (any case) is allowed, but its triggers' names would begin with sqlite_.
+  if (schema::IsReservedName(schema::TriggerName(table.name, schema::TriggerEvent::kInsert))) {
+    throw InvalidInput(name + " cannot be watched: its triggers would be named " + table.name +
+                       "__cdc_insert and so on, and SQLite reserves names that begin with sqlite_; rename the table");
+  }
   table.without_rowid = list.Int(2) != 0;
   table.strict = list.Int(3) != 0;
 

@@ -25,6 +25,8 @@ class DriftMonitor {
   // Cheap when nothing changed: one PRAGMA. True when the schema changed since the last call (and
   // on the first call).
   bool CheckIfSchemaChanged();
+  // PRAGMA schema_version as the last check saw it.
+  int64_t schema_version() const { return schema_version_; }
   // Tables found drifted by the last check and not re-installed.
   const std::vector<std::string>& drifted() const { return drifted_; }
 

@@ -1,6 +1,7 @@
 #include "sqlite_cdc/engine.h"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "capture_config.h"
 #include "catalog.h"
 #include "delivery_pump.h"
+#include "detached_snapshot.h"
 #include "drift_monitor.h"
 #include "guarded.h"
 #include "handler_retries.h"
@@ -103,6 +105,7 @@ class EngineImpl {
         status = look ? DrainRemovingWhatWasDelivered(pump, /*confirm_all=*/false) : pump.Collect(/*flush=*/false);
         if (!status.ok()) break;
         ack_.MaybeFlush(/*force=*/false);
+        TakeStreamSnapshotIfWanted(handler);
         // While batches are in flight, their confirmations are collected at least this often.
         auto wait = ack_.TimeUntilDue();
         if (!pump.window().empty()) wait = std::min(wait, internal::kConfirmationPollInterval);
@@ -128,8 +131,14 @@ class EngineImpl {
     Status announced = AnnounceSchema(handler, reader_.LastLoggedId(), &accepted);
     if (!announced.ok()) return announced;
     if (!accepted) return BootstrapCancelled(0, std::nullopt);
-    internal::SnapshotSpool spool(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond,
-                                  options_.bootstrap_progress);
+    std::optional<internal::SnapshotSpool> copy;
+    try {
+      copy.emplace(db_, tables, names_, options_.capture.blobs, options_.capture.subsecond, options_.bootstrap_progress,
+                   "", stopped_);
+    } catch (const internal::SnapshotStopped&) {
+      return BootstrapCancelled(0, std::nullopt);
+    }
+    internal::SnapshotSpool& spool = *copy;
     log_.Info("bootstrap: {} rows from {} tables", spool.rows(), tables.size());
     internal::DeliveryProgress delivery(options_.bootstrap_progress, spool.tables());
     int64_t delivered = 0;
@@ -452,6 +461,59 @@ class EngineImpl {
     schema_announced_ = status.ok() && *accepted;
     return status;
   }
+
+  // --- Snapshots while streaming (ChangesHandler::SnapshotWanted) ---------------------------------
+  // Only the read runs on this thread (the stream waits that long); the handler stores the copy in
+  // the background. A read that fails is logged and not tried again for a minute.
+  //
+  // The rows must come with the schema they were read under, which the handler has before the
+  // copy (a restore from the copy takes the schema announced at or before its position): a schema
+  // change not announced yet (an ALTER with no change logged since) is announced first, and a copy
+  // read under another schema version than that (an ALTER during the read) is dropped and read
+  // again at the next turn.
+  void TakeStreamSnapshotIfWanted(ChangesHandler& handler) {
+    const auto now = options_.env->Now();
+    if (now < stream_snapshot_retry_at_ || !handler.SnapshotWanted()) return;
+    std::unique_ptr<internal::DetachedSnapshot> snapshot;
+    try {
+      if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
+      bool accepted = false;
+      if (Status status = AnnounceSchema(handler, cursor_, &accepted); !status.ok() || !accepted) {
+        log_.Warn("could not announce the schema before a snapshot (trying again in a minute): {}",
+                  status.ok() ? "the output declined it" : status.message());
+        stream_snapshot_retry_at_ = now + std::chrono::minutes(1);
+        return;
+      }
+      std::vector<schema::TableSchema> tables;
+      for (const std::string& name : tables_) {
+        try {
+          tables.push_back(internal::ReadTable(db_, name));
+        } catch (const internal::InvalidInput&) {
+          // Dropped since: nothing of it to copy.
+        }
+      }
+      snapshot = internal::DetachedSnapshot::Take(db_, tables, names_, options_.capture.blobs,
+                                                  options_.capture.subsecond, stopped_);
+    } catch (const internal::SnapshotStopped&) {
+      return;  // a stop does not wait for the copy
+    } catch (const std::exception& error) {
+      log_.Warn("could not take a snapshot while streaming (trying again in a minute): {}", error.what());
+      stream_snapshot_retry_at_ = now + std::chrono::minutes(1);
+      return;
+    }
+    if (snapshot->schema_version() != drift_.schema_version()) {
+      log_.Info("the schema changed while a snapshot was read; it is read again");
+      return;
+    }
+    const auto read_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.env->Now() - now).count();
+    log_.Info("snapshot while streaming: {} rows at log id {}, read in {} ms", snapshot->rows(),
+              snapshot->log_position(), read_ms);
+    handler.TakeSnapshot(std::move(snapshot));
+  }
+  Env::Clock::time_point stream_snapshot_retry_at_{};
+  // Asked during a snapshot's copy, which a stop does not wait for.
+  const std::function<bool()> stopped_ = [this] { return watcher_.stopped(); };
+  // --- end of snapshots while streaming ---------------------------------------------------------
 
   EngineOptions options_;
   schema::LogTableNames names_;

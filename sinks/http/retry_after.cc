@@ -16,12 +16,17 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
     if (value.size() > 9) return std::chrono::hours(24 * 365);  // absurd, but a clear "much later"
     return std::chrono::seconds(std::stol(std::string(value)));
   }
+  const auto at = ParseHttpDate(value);
+  if (!at) return std::nullopt;
+  return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(*at - now));
+}
+
+std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view value) {
   std::tm parts{};
   const std::string text(value);
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &parts);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  const auto at = std::chrono::system_clock::from_time_t(timegm(&parts));
-  return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(at - now));
+  return std::chrono::system_clock::from_time_t(timegm(&parts));
 }
 
 }  // namespace sqlite_cdc::sinks

@@ -65,8 +65,11 @@ void LogFromConsumer(const rd_kafka_t* consumer, int /*level*/, const char* faci
   spdlog::debug("kafka position reader {}: {}", facility, RedactValues(text, config->properties));
 }
 
-// A consumer that reads only committed records, with the user's properties (security, client.id).
-HandlerResult OpenConsumer(const KafkaSinkConfig& config, KafkaHandle* consumer) {
+// A consumer with the user's properties (security, client.id) that reads records at `isolation`:
+// "read_committed" to read positions, "read_uncommitted" to ask where a partition ends (librdkafka
+// asks for the end at the handle's own isolation level, and a read_committed end is the last stable
+// offset).
+HandlerResult OpenConsumer(const KafkaSinkConfig& config, const std::string& isolation, KafkaHandle* consumer) {
   KafkaConf conf(rd_kafka_conf_new());
   char error[512];
   auto set = [&](const std::string& name, const std::string& value) {
@@ -75,7 +78,7 @@ HandlerResult OpenConsumer(const KafkaSinkConfig& config, KafkaHandle* consumer)
   for (const auto& [name, value] : config.properties) set(name, value);  // the producer refused bad ones already
   const std::pair<std::string, std::string> ours[] = {
       {"bootstrap.servers", config.url.bootstrap_servers},
-      {"isolation.level", "read_committed"},
+      {"isolation.level", isolation},
       {"enable.partition.eof", "true"},
       {"enable.auto.commit", "false"},
       {"auto.offset.reset", "earliest"},
@@ -185,7 +188,8 @@ HandlerResult ReadStoredPosition(const KafkaSinkConfig& config, milliseconds tim
   const std::string& topic = transactions.position_topic;
   const auto deadline = steady_clock::now() + timeout;
   KafkaHandle consumer;
-  if (HandlerResult opened = OpenConsumer(config, &consumer); opened.kind != HandlerResult::Kind::kSuccess) {
+  if (HandlerResult opened = OpenConsumer(config, "read_committed", &consumer);
+      opened.kind != HandlerResult::Kind::kSuccess) {
     return opened;
   }
   KafkaTopic handle(rd_kafka_topic_new(consumer.get(), topic.c_str(), nullptr));
@@ -212,23 +216,60 @@ HandlerResult ReadStoredPosition(const KafkaSinkConfig& config, milliseconds tim
         RD_KAFKA_OFFSET_BEGINNING;
   }
   handle.reset();
+  // Read to the high watermark, not to the first end a read_committed consumer reports: that end is
+  // the last stable offset, which another producer's open transaction (another database's instance
+  // sharing the topic, or one that crashed, until its transaction times out) holds back, and our
+  // newest committed record may lie behind it. A stale position would deliver again what Kafka
+  // already holds, or be refused as behind the log. Taken after init_transactions, so our own
+  // earlier producer's transaction is already settled.
+  KafkaHandle end_reader;
+  if (HandlerResult opened = OpenConsumer(config, "read_uncommitted", &end_reader);
+      opened.kind != HandlerResult::Kind::kSuccess) {
+    return opened;
+  }
+  std::map<int32_t, int64_t> remaining;  // partition -> its high watermark, until read to it
+  for (int i = 0; i < described.partition_cnt; ++i) {
+    int64_t low = 0, high = 0;
+    const int32_t partition = described.partitions[i].id;
+    const rd_kafka_resp_err_t queried =
+        rd_kafka_query_watermark_offsets(end_reader.get(), topic.c_str(), partition, &low, &high, Millis(timeout));
+    if (queried != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return HandlerResult::Retry("kafka: cannot read the end of the position topic " + topic + ": " +
+                                  rd_kafka_err2str(queried));
+    }
+    if (high > low) remaining[partition] = high;
+  }
+  if (remaining.empty()) return HandlerResult::Success();  // nothing ever stored
   if (const rd_kafka_resp_err_t assigned = rd_kafka_assign(consumer.get(), partitions.get())) {
     return HandlerResult::Retry("kafka: cannot read the position topic " + topic + ": " + rd_kafka_err2str(assigned));
   }
   // The newest record of the key: one key always lands in one partition, so offset order is write order.
-  std::map<int32_t, bool> at_end;
   std::optional<std::string> newest;
   HandlerResult outcome = HandlerResult::Success();
-  while (static_cast<int>(at_end.size()) < described.partition_cnt) {
+  int64_t stable_end = -1;  // where the last end reported stood, for the message when time runs out
+  while (!remaining.empty()) {
     if (steady_clock::now() >= deadline) {
-      outcome = HandlerResult::Retry("kafka: the position topic " + topic + " was not read to its end within " +
-                                     std::to_string(timeout.count()) + " ms");
+      std::string why = "kafka: the position topic " + topic + " was not read to its end within " +
+                        std::to_string(timeout.count()) + " ms";
+      if (stable_end >= 0) {
+        why += " (its committed records end at offset " + std::to_string(stable_end) + ", before " +
+               std::to_string(remaining.begin()->second) +
+               ": a transaction another producer left open holds it until that producer commits, aborts or "
+               "times out)";
+      }
+      outcome = HandlerResult::Retry(why);
       break;
     }
     AdminHandle<rd_kafka_message_t> message(rd_kafka_consumer_poll(consumer.get(), Millis(kPollSlice)));
     if (!message) continue;
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      at_end[message->partition] = true;
+      // The end reported is the last stable offset; past it wait for the records still in doubt.
+      const auto partition = remaining.find(message->partition);
+      if (partition != remaining.end() && message->offset >= partition->second) {
+        remaining.erase(partition);
+      } else {
+        stable_end = message->offset;
+      }
       continue;
     }
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -238,6 +279,10 @@ HandlerResult ReadStoredPosition(const KafkaSinkConfig& config, milliseconds tim
         break;
       }
       continue;  // passing (a leader moving, a broker reconnecting): librdkafka fetches again
+    }
+    if (const auto partition = remaining.find(message->partition);
+        partition != remaining.end() && message->offset + 1 >= partition->second) {
+      remaining.erase(partition);
     }
     const std::string_view key(static_cast<const char*>(message->key), message->key_len);
     if (key != transactions.transactional_id) continue;

@@ -27,9 +27,11 @@ std::optional<SinkPosition> ParsePositionRecord(std::string_view value);
 // produces to it anyway (and a cluster that auto-creates topics makes it, uncompacted).
 void EnsurePositionTopic(rd_kafka_t* producer, const std::string& topic, std::chrono::milliseconds timeout);
 
-// Reads, as a read_committed consumer, every partition of the position topic to its end; the newest
-// record keyed by the transactional id wins. `*position` is nullopt when there is none (or no topic).
-// kRetry when the cluster does not answer in `timeout`, kFatal when the client is not let in.
+// Reads, as a read_committed consumer, every partition of the position topic to its high watermark
+// as it stands at the call (past any transaction still open then, so it waits for those to end); the
+// newest record keyed by the transactional id wins. `*position` is nullopt when there is none (or no
+// topic). kRetry when the cluster does not answer, or an open transaction does not end, in
+// `timeout`; kFatal when the client is not let in.
 HandlerResult ReadStoredPosition(const KafkaSinkConfig& config, std::chrono::milliseconds timeout,
                                  std::optional<SinkPosition>* position);
 

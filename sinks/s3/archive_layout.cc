@@ -2,7 +2,9 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <ctime>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 
 namespace sqlite_cdc::sinks {
@@ -52,6 +54,18 @@ std::string SchemaObjectName(int64_t log_position) { return "schema/" + Padded(l
 std::optional<int64_t> ParseSchemaObjectName(const std::string& name) {
   if (name.size() != 7 + 20 + 5 || name.rfind("schema/", 0) != 0 || !EndsWith(name, ".json")) return std::nullopt;
   return PaddedAt(name, 7);
+}
+
+std::string SnapshotRunName(std::chrono::system_clock::time_point now) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[64];
+  std::strftime(text, sizeof(text), "%Y%m%dT%H%M%SZ", &parts);
+  std::random_device random;
+  char suffix[16];
+  std::snprintf(suffix, sizeof(suffix), "-%08x", random());
+  return text + std::string(suffix);
 }
 
 std::string SnapshotPartName(const std::string& run, int part) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +25,8 @@ std::optional<std::pair<int64_t, int64_t>> ParseChangesObjectName(const std::str
 std::string SchemaObjectName(int64_t log_position);
 std::optional<int64_t> ParseSchemaObjectName(const std::string& name);
 
+// A new snapshot's folder: sortable by when it was taken, unique even for two in one second.
+std::string SnapshotRunName(std::chrono::system_clock::time_point now);
 std::string SnapshotPartName(const std::string& run, int part);
 std::string SnapshotManifestName(const std::string& run);
 // The run of a snapshot manifest's name; nullopt for any other name.

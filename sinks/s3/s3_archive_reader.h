@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,7 @@ class S3ArchiveReader : public ArchiveReader {
 
   // What the plan chose, for the report: "snapshot <run> at log id N" or "no snapshot".
   const std::string& starting_point() const override { return starting_point_; }
-  Status Describe(ArchiveInventory* inventory) override;
+  Status Describe(ArchiveInventory* inventory, bool verify) override;
 
  private:
   struct ChangesObject {
@@ -48,10 +49,14 @@ class S3ArchiveReader : public ArchiveReader {
   Status ChooseSchema(const std::map<int64_t, std::string>& schemas, WatchedSchema* schema);
   Status Fetch(const std::string& key, std::string* body);
   Status FetchEvents(const std::string& key, Changes* batch);
-  // The timestamp of log id `id`, read from the change object that holds it (each object fetched
-  // once, kept in `fetched`); empty if none does.
+  // A whole change object: kCorruption also when it is gone, or does not hold the ids its name says.
+  Status FetchObject(const ChangesObject& object, Changes* events);
+  // Whether an object not yet read holds change `id`: a damaged object it covers is skipped.
+  bool CoveredByALaterObject(int64_t id) const;
+  // The timestamp of log id `id`, read from a change object that holds it (each object fetched
+  // once, kept in `fetched`); empty if none does. An object that does not read joins `damaged`.
   Status TimeOf(int64_t id, const std::vector<ChangesObject>& objects, std::map<std::string, Changes>* fetched,
-                std::string* time);
+                std::set<std::string>* damaged, std::string* time);
 
   std::unique_ptr<S3Client> client_;
   RestorePoint point_;

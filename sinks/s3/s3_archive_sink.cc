@@ -5,6 +5,7 @@
 
 #include "sinks/s3/archive_layout.h"
 #include "sinks/s3/gzip.h"
+#include "sqlite_cdc/restore.h"
 
 namespace sqlite_cdc::sinks {
 namespace {
@@ -18,14 +19,6 @@ std::string Rfc3339(std::chrono::system_clock::time_point at, const char* format
   char text[32];
   std::strftime(text, sizeof(text), format, &parts);
   return text;
-}
-
-// A snapshot's folder: sortable by when it was taken, unique even for two in one second.
-std::string NewRunName(std::chrono::system_clock::time_point now) {
-  std::random_device random;
-  char suffix[16];
-  std::snprintf(suffix, sizeof(suffix), "-%08x", random());
-  return Rfc3339(now, "%Y%m%dT%H%M%SZ") + suffix;
 }
 
 HandlerResult ToHandlerResult(const S3Outcome& outcome) {
@@ -45,7 +38,22 @@ S3ArchiveSink::S3ArchiveSink(const ClientFactory& make_client, S3SinkOptions opt
     : client_(make_client()),
       now_(std::move(now)),
       cutter_(ObjectBounds{options.flush_interval, options.max_object_changes, options.max_object_bytes}),
-      pool_(std::max(options.puts_in_flight, 1), make_client) {}
+      pool_(std::max(options.puts_in_flight, 1), make_client) {
+  if (options.snapshot_interval.count() > 0 || options.retention.count() > 0) {
+    ArchiveMaintenanceOptions maintenance;
+    maintenance.snapshot_interval = options.snapshot_interval;
+    maintenance.retention = options.retention;
+    maintenance.part_changes = options.max_object_changes;
+    maintenance.part_bytes = options.max_object_bytes;
+    maintainer_ = std::make_unique<ArchiveMaintainer>(make_client(), maintenance, now_);
+  }
+}
+
+bool S3ArchiveSink::SnapshotWanted() { return maintainer_ && maintainer_->SnapshotDue(last_sent_id_); }
+
+void S3ArchiveSink::TakeSnapshot(std::unique_ptr<StreamSnapshot> snapshot) {
+  if (maintainer_) maintainer_->Store(std::move(snapshot));
+}
 
 HandlerResult S3ArchiveSink::Put(const std::string& name, const std::string& body, const std::string& content_type) {
   return ToHandlerResult(client_->Put(client_->location().Key(name), body, content_type));
@@ -65,6 +73,7 @@ HandlerResult S3ArchiveSink::Send(const Changes& batch) {
     objects_.push_back({next_sequence_++, 1, ObjectInFlight::State::kPending, {}});
     return HandlerResult::Success();
   }
+  if (!batch.empty()) last_sent_id_ = std::max(last_sent_id_, batch.back().id);
   const auto now = SteadyClock::now();
   if (auto cut = cutter_.Add(batch, now)) Store(std::move(*cut));
   if (cutter_.Due(now)) CutOpenObject();
@@ -156,7 +165,7 @@ HandlerResult S3ArchiveSink::Handle(const Changes& batch) {
 
 HandlerResult S3ArchiveSink::SnapshotPart(const Changes& batch) {
   if (snapshot_run_.empty()) {
-    snapshot_run_ = NewRunName(now_());
+    snapshot_run_ = SnapshotRunName(now_());
     snapshot_taken_at_ = batch.front().timestamp;
   }
   // The part number moves on only once a part is stored: a retried part overwrites itself.
@@ -178,12 +187,17 @@ HandlerResult S3ArchiveSink::OnSchema(const WatchedSchema& schema) {
 
 HandlerResult S3ArchiveSink::OnSnapshotComplete(int64_t log_position) {
   if (snapshot_run_.empty()) {  // an empty database: a snapshot of no rows is still a snapshot
-    snapshot_run_ = NewRunName(now_());
+    snapshot_run_ = SnapshotRunName(now_());
     snapshot_taken_at_ = Rfc3339(now_(), "%Y-%m-%dT%H:%M:%SZ");
   }
   const SnapshotManifest manifest{log_position, snapshot_parts_, snapshot_rows_, snapshot_taken_at_};
   HandlerResult result = Put(SnapshotManifestName(snapshot_run_), ManifestJson(manifest), "application/json");
   if (result.kind == HandlerResult::Kind::kSuccess) {
+    if (maintainer_) {
+      const auto taken = ParseRfc3339Millis(snapshot_taken_at_);
+      maintainer_->SnapshotCompleted(
+          log_position, taken ? std::chrono::system_clock::time_point(std::chrono::milliseconds(*taken)) : now_());
+    }
     snapshot_run_.clear();
     snapshot_parts_ = 0;
     snapshot_rows_ = 0;

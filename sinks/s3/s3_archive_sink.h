@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "sinks/s3/archive_maintainer.h"
 #include "sinks/s3/object_cutter.h"
 #include "sinks/s3/put_worker_pool.h"
 #include "sinks/s3/s3_client.h"
@@ -29,6 +30,10 @@ namespace sqlite_cdc::sinks {
 // Bootstrap batches, OnSchema and OnSnapshotComplete are stored synchronously, on a connection of
 // their own; a bootstrap batch only with nothing in flight (kFatal otherwise), since a snapshot part
 // must be stored exactly once.
+//
+// With a snapshot interval or a retention, an ArchiveMaintainer on a thread and a connection of its
+// own stores the snapshots the engine takes while streaming (SnapshotWanted, TakeSnapshot) and
+// deletes what the retention no longer needs.
 class S3ArchiveSink : public PipelinedHandler {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -42,6 +47,8 @@ class S3ArchiveSink : public PipelinedHandler {
   HandlerResult Handle(const Changes& batch) override;
   HandlerResult OnSchema(const WatchedSchema& schema) override;
   HandlerResult OnSnapshotComplete(int64_t log_position) override;
+  bool SnapshotWanted() override;
+  void TakeSnapshot(std::unique_ptr<StreamSnapshot> snapshot) override;
 
   // Change objects stored so far (not counting schema and snapshot objects).
   int64_t objects_stored() const { return objects_stored_; }
@@ -71,13 +78,15 @@ class S3ArchiveSink : public PipelinedHandler {
   uint64_t next_sequence_ = 0;
   bool failing_ = false;  // a PUT failed: waiting for the running ones before reporting it
   int64_t objects_stored_ = 0;
+  int64_t last_sent_id_ = 0;  // of the last change sent
 
   std::string snapshot_run_;  // set by the first bootstrap batch of a snapshot
   int snapshot_parts_ = 0;    // parts accepted so far
   int64_t snapshot_rows_ = 0;
   std::string snapshot_taken_at_;
 
-  PutWorkerPool pool_;  // last: its workers stop before the rest goes
+  std::unique_ptr<ArchiveMaintainer> maintainer_;  // null when neither is asked for
+  PutWorkerPool pool_;                             // last: its workers stop before the rest goes
 };
 
 }  // namespace sqlite_cdc::sinks

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "sinks/http/retry_after.h"
 #include "sinks/net/crypto.h"
 
 namespace sqlite_cdc::sinks {
@@ -80,6 +81,7 @@ S3Outcome S3Client::Send(const std::string& what, HttpRequest& request, const st
             what + ": " + error->message};
   }
   *response = std::move(std::get<HttpResponse>(result));
+  if (const auto date = ParseHttpDate(response->Header("date"))) store_time_ = *date;
   if (response->status >= 200 && response->status < 300) return {};
   std::string message;
   const std::string code = ErrorCode(response->body, &message);
@@ -111,6 +113,16 @@ S3Outcome S3Client::Get(const std::string& key, std::string* body) {
   return outcome;
 }
 
+S3Outcome S3Client::Delete(const std::string& key) {
+  HttpRequest request;
+  request.method = "DELETE";
+  request.target = location_.ObjectPath(key);
+  HttpResponse response;
+  S3Outcome outcome = Send("delete " + location_.Display() + " " + key, request, "", &response);
+  if (outcome.kind == S3Outcome::Kind::kNotFound) return {};  // gone already: what a delete wants
+  return outcome;
+}
+
 S3Outcome S3Client::List(const std::string& prefix, std::vector<std::string>* keys) {
   std::vector<S3Object> objects;
   S3Outcome outcome = List(prefix, &objects);
@@ -119,10 +131,11 @@ S3Outcome S3Client::List(const std::string& prefix, std::vector<std::string>* ke
   return outcome;
 }
 
-S3Outcome S3Client::List(const std::string& prefix, std::vector<S3Object>* objects) {
+S3Outcome S3Client::List(const std::string& prefix, std::vector<S3Object>* objects, const std::function<bool()>& stop) {
   objects->clear();
   std::string token;
   for (;;) {
+    if (stop && stop()) return {S3Outcome::Kind::kRetry, "list " + location_.Display() + ": stopped"};
     HttpRequest request;
     request.method = "GET";
     request.target = location_.BucketPath();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,8 +50,15 @@ class S3Client {
   const S3Location& location() const { return location_; }
   S3Outcome Put(const std::string& key, const std::string& body, const std::string& content_type);
   S3Outcome Get(const std::string& key, std::string* body);
-  // Every object under `prefix`, in S3's (lexicographic) order, following continuation tokens.
-  S3Outcome List(const std::string& prefix, std::vector<S3Object>* objects);
+  // DeleteObject: ok also when the key was not there (S3 answers 204 either way).
+  S3Outcome Delete(const std::string& key);
+  // Every object under `prefix`, in S3's (lexicographic) order, following continuation tokens. A
+  // month's archive lists in thousands of pages: `stop`, when given, is asked before each page, and
+  // a true answer ends the listing as kRetry ("stopped").
+  S3Outcome List(const std::string& prefix, std::vector<S3Object>* objects, const std::function<bool()>& stop = {});
+  // The store's clock, from the Date header of its latest answer (whole seconds); nullopt before
+  // any answer carried one.
+  std::optional<std::chrono::system_clock::time_point> store_time() const { return store_time_; }
   // The same, keys only.
   S3Outcome List(const std::string& prefix, std::vector<std::string>* keys);
 
@@ -61,6 +69,7 @@ class S3Client {
   AwsCredentials credentials_;
   Clock now_;
   HttpClient http_;
+  std::optional<std::chrono::system_clock::time_point> store_time_;
 };
 
 }  // namespace sqlite_cdc::sinks

@@ -6,7 +6,6 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -36,18 +35,12 @@ class PipelinedCrashTest : public testing::CapturedDbTest {
   void WriteWhileKilling(const std::vector<std::string>& output_flags) {
     BackgroundProcess writer(testing::WriterPath(), {path_, std::to_string(kChanges), "4000"}, dir_.File("writer.out"),
                              dir_.File("writer.err"));
-    std::mt19937 random(4242);
     std::vector<std::string> flags = output_flags;
     for (const char* flag : {"--batch-size", "64", "--poll-interval", "100ms", "--retry-initial-backoff", "10ms",
                              "--retry-max-backoff", "200ms", "--retry-attempts", "1000"}) {
       flags.push_back(flag);
     }
-    for (int kill = 0; kill < kKills; ++kill) {
-      auto cdc = StartCdcProcess(flags);
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 400)(random)));
-      cdc->Signal(SIGKILL);
-      cdc->Wait();
-    }
+    KillAtRandomMoments(flags, kKills, 4242, 100, 400);
     ASSERT_EQ(writer.Wait(), 0) << ReadFile(dir_.File("writer.err"));
     auto last = StartCdcProcess(flags);
     ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; }, 120)) << ReadFile(err_);

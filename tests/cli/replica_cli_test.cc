@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <thread>
 
 #include "support/app_db.h"
@@ -314,11 +313,9 @@ TEST_F(ReplicaCliTest, KilledAtRandomTheReplicaEndsEqualToTheSourceAndNeverGoesB
   AppDb(path_).Exec("INSERT INTO accounts VALUES (1000, 0, 0.5, 'before setup')");
   std::atomic<bool> done{false};
   std::atomic<long long> polls{0};
-  std::string went_back;
+  testing::ForwardOnlyReadings readings;
   std::thread reader([&] {
-    std::map<std::string, long long> newest;  // per row: the highest v seen
-    long long position = 0;
-    while (!done && went_back.empty()) {
+    while (!done && readings.went_back().empty()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
       sqlite3* db = nullptr;
       if (!std::filesystem::exists(replica_) ||
@@ -334,17 +331,10 @@ TEST_F(ReplicaCliTest, KilledAtRandomTheReplicaEndsEqualToTheSourceAndNeverGoesB
         while (sqlite3_step(statement) == SQLITE_ROW) each(statement);
         sqlite3_finalize(statement);
       };
-      visit("SELECT coalesce(log_id, 0) FROM __cdc_replica", [&](sqlite3_stmt* row) {
-        const long long now = sqlite3_column_int64(row, 0);
-        if (now < position) went_back = "position " + std::to_string(position) + " -> " + std::to_string(now);
-        position = now;
-      });
+      visit("SELECT coalesce(log_id, 0) FROM __cdc_replica",
+            [&](sqlite3_stmt* row) { readings.Position(sqlite3_column_int64(row, 0)); });
       const auto check = [&](sqlite3_stmt* row) {
-        const std::string key = reinterpret_cast<const char*>(sqlite3_column_text(row, 0));
-        const long long v = sqlite3_column_int64(row, 1);
-        long long& seen = newest[key];
-        if (v < seen) went_back = key + ": v " + std::to_string(seen) + " -> " + std::to_string(v);
-        seen = std::max(seen, v);
+        readings.Row(reinterpret_cast<const char*>(sqlite3_column_text(row, 0)), sqlite3_column_int64(row, 1));
       };
       visit("SELECT 'a' || id, v FROM accounts", check);
       visit("SELECT 'o' || \"order\" || '/' || line, v FROM \"order lines\"", check);
@@ -354,34 +344,11 @@ TEST_F(ReplicaCliTest, KilledAtRandomTheReplicaEndsEqualToTheSourceAndNeverGoesB
     }
   });
 
-  BackgroundProcess writer(testing::MixedWriterPath(), {path_, std::to_string(kChanges), "1500"},
-                           dir_.File("writer.out"), dir_.File("writer.err"));
-  std::mt19937 random(1130);
-  const std::vector<std::string> flags{"--bootstrap",
-                                       "--cdc",
-                                       "--output",
-                                       url_,
-                                       "--batch-size",
-                                       "32",
-                                       "--poll-interval",
-                                       "100ms",
-                                       "--retry-initial-backoff",
-                                       "10ms"};
-  for (int kill = 0; kill < kKills; ++kill) {
-    auto cdc = StartCdcProcess(flags);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(random)));
-    cdc->Signal(SIGKILL);
-    cdc->Wait();
-  }
-  ASSERT_EQ(writer.Wait(), 0) << ReadFile(dir_.File("writer.err"));
-  auto last = StartCdcProcess(flags);
-  const bool drained = WaitUntil([&] { return Backlog() == 0; }, 120);
-  last->Signal(SIGTERM);
-  EXPECT_EQ(last->Wait(), 0) << ReadFile(err_);
+  const bool drained = TortureReplica(url_, kChanges, kKills, 50);
   done = true;
   reader.join();
-  ASSERT_TRUE(drained) << ReadFile(err_);
-  EXPECT_EQ(went_back, "") << "a reader saw the replica go back in time";
+  ASSERT_TRUE(drained);
+  EXPECT_EQ(readings.went_back(), "") << "a reader saw the replica go back in time";
   EXPECT_GT(polls.load(), 50);
   EXPECT_EQ(Differences("accounts"), 0);
   EXPECT_EQ(Differences("\"order lines\""), 0);

@@ -91,6 +91,19 @@ class S3ArchiveTest : public testing::CapturedDbTest {
     ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; }, 60)) << ReadFile(err_);
   }
 
+  // A bootstrap, then three rounds of writes drained in small batches, an object per batch.
+  void ArchiveASnapshotThenThreeRounds() {
+    const std::vector<std::string> s3{
+        "--db", path_, "--blobs", "--output", Url(), "--batch-size", "7", "--s3-max-object-changes", "7"};
+    std::vector<std::string> bootstrap = s3;
+    bootstrap.push_back("--bootstrap");
+    ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc"), bootstrap).exit_code, 0);
+    for (int round = 1; round <= 3; ++round) Write(round);
+    std::vector<std::string> drain = s3;
+    drain.push_back("--drain");
+    ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc"), drain).exit_code, 0);
+  }
+
   testing::ProcessResult Restore(const std::string& to, std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--from", Url(), "--to", to};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -216,21 +229,88 @@ TEST_F(S3ArchiveTest, AMissingObjectMakesRestoreFailWithoutAFile) {
   EXPECT_FALSE(std::filesystem::exists(dir_.File("restored.db")));
 }
 
+// A store that kept part of an upload a kill cut short (s3rver does) leaves a damaged object; the
+// engine sent its changes again after the restart, cut into other objects. Restore skips it, with a
+// warning, where later objects hold its changes, and still refuses where none does.
+TEST_F(S3ArchiveTest, ADamagedObjectIsSkippedWhereLaterObjectsHoldItsChanges) {
+  SetUpCapture(/*blobs=*/true);
+  const std::string prefix = "apps/one/";
+  auto cdc = StartCdc({"--bootstrap", "--cdc", "--s3-max-object-changes", "7"});  // an object per batch
+  // The snapshot first (of the rows written before), so that every change after it is in an object.
+  ASSERT_TRUE(WaitUntil([&] {
+    for (const std::string& key : server_.Keys(prefix + "snapshots/")) {
+      if (key.ends_with("/complete.json")) return true;
+    }
+    return false;
+  })) << ReadFile(err_);
+  for (int round = 1; round <= 3; ++round) Write(round);
+  WaitDrained();
+  cdc->Signal(SIGTERM);
+  ASSERT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+  const std::string source = CopySource("source.db");
+
+  const auto keys = server_.Keys(prefix + "changes/");
+  ASSERT_GE(keys.size(), 3u);
+  const auto first = sinks::ParseChangesObjectName(keys[0].substr(prefix.size()));
+  const auto second = sinks::ParseChangesObjectName(keys[1].substr(prefix.size()));
+  ASSERT_TRUE(first && second);
+  // Listed between the two: ids of both, bytes of neither.
+  const std::string damaged = prefix + sinks::ChangesObjectName(first->first, second->second);
+  server_.Put(damaged, server_.Object(keys[0]).substr(0, 20));
+  const auto restored = Restore(dir_.File("restored.db"));
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_NE(restored.err.find("skipping " + damaged), std::string::npos) << restored.err;
+  ExpectSameTables(source, dir_.File("restored.db"));
+
+  server_.Delete(keys[1]);  // now nothing else holds the damaged object's second half
+  const auto refused = Restore(dir_.File("refused.db"));
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find(damaged + " is damaged"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("refused.db")));
+}
+
+// A snapshot whose manifest cannot be read (an upload cut short, on a store that keeps the part it
+// got) is passed over for an older whole one; with none left, restore refuses rather than start
+// from log id 1 without the rows only the snapshots held.
+TEST_F(S3ArchiveTest, ASnapshotWithADamagedManifestIsPassedOverForAnOlderOne) {
+  SetUpCapture(/*blobs=*/true);
+  const auto manifests = [&] {
+    std::vector<std::string> found;
+    for (const std::string& key : server_.Keys("apps/one/snapshots/")) {
+      if (key.ends_with("/complete.json")) found.push_back(key);
+    }
+    return found;
+  };
+  for (int round = 1; round <= 2; ++round) {
+    auto cdc = StartCdc({"--bootstrap", "--cdc"});
+    ASSERT_TRUE(WaitUntil([&] { return manifests().size() == static_cast<size_t>(round); })) << ReadFile(err_);
+    Write(round);
+    WaitDrained();
+    cdc->Signal(SIGTERM);
+    ASSERT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+  }
+  const std::string source = CopySource("source.db");
+  const auto both = manifests();
+  ASSERT_EQ(both.size(), 2u);
+  server_.Put(both[1], "{\"log_pos");
+  const auto restored = Restore(dir_.File("restored.db"));
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_NE(restored.err.find("passing over snapshot"), std::string::npos) << restored.err;
+  ExpectSameTables(source, dir_.File("restored.db"));
+
+  server_.Put(both[0], "");
+  const auto refused = Restore(dir_.File("refused.db"));
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("the archive is incomplete"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("refused.db")));
+}
+
 TEST_F(S3ArchiveTest, ListDescribesTheSnapshotTheChangesAndTheGapADeletedObjectLeaves) {
   SetUpCapture(/*blobs=*/true);
-  const std::vector<std::string> s3{"--db", path_,          "--blobs", "--output",
-                                    Url(),  "--batch-size", "7",       "--s3-max-object-changes",
-                                    "7"};  // an object per batch
-  std::vector<std::string> bootstrap = s3;
-  bootstrap.push_back("--bootstrap");
-  ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc"), bootstrap).exit_code, 0);
   const long long snapshot_rows = AppDb(path_).Int(
       "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM \"order lines\") + (SELECT count(*) FROM events) + "
       "(SELECT count(*) FROM wide)");
-  for (int round = 1; round <= 3; ++round) Write(round);
-  std::vector<std::string> drain = s3;
-  drain.push_back("--drain");
-  ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc"), drain).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(ArchiveASnapshotThenThreeRounds());
   const auto keys = server_.Keys("apps/one/changes/");
   ASSERT_GE(keys.size(), 3u);
   const auto deleted = sinks::ParseChangesObjectName(keys[1].substr(std::string("apps/one/").size()));
@@ -263,6 +343,46 @@ TEST_F(S3ArchiveTest, ListDescribesTheSnapshotTheChangesAndTheGapADeletedObjectL
   // What the listing says a restore reaches, a restore reaches:
   const auto restored = Restore(dir_.File("restored.db"), {"--id", std::to_string(first->second)});
   EXPECT_EQ(restored.exit_code, 0) << restored.err;
+}
+
+// Objects that are there but do not read (a store that kept part of an upload a crash cut short):
+// --list still describes the archive; a damaged complete.json shows as such, and with --verify a
+// damaged change object is a gap, as it is to a restore. Without --verify only names are listed.
+TEST_F(S3ArchiveTest, ListShowsDamagedObjectsAndVerifyFindsTheOnesItDidNotRead) {
+  SetUpCapture(/*blobs=*/true);
+  ASSERT_NO_FATAL_FAILURE(ArchiveASnapshotThenThreeRounds());
+  const auto keys = server_.Keys("apps/one/changes/");
+  const auto manifests = server_.Keys("apps/one/snapshots/");
+  ASSERT_GE(keys.size(), 3u);
+  const auto damaged = sinks::ParseChangesObjectName(keys[1].substr(std::string("apps/one/").size()));
+  ASSERT_TRUE(damaged);
+  server_.Put(keys[1], "not gzip");
+  for (const auto& key : manifests) {
+    if (key.size() > 13 && key.substr(key.size() - 13) == "complete.json") server_.Put(key, "{\"log_pos");
+  }
+
+  const auto text = RunProcess(testing::BinaryPath("sqlite-cdc-restore"), {"--from", Url(), "--list"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("snapshots: 0 complete, 1 damaged"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("DAMAGED (its complete.json does not read"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("gaps: none"), std::string::npos) << "names alone show no gap: " << text.out;
+
+  const auto verified =
+      RunProcess(testing::BinaryPath("sqlite-cdc-restore"), {"--from", Url(), "--list", "--verify", "--json"});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  const auto listing = nlohmann::json::parse(verified.out);
+  EXPECT_TRUE(listing["snapshots"][0]["damaged"].get<bool>()) << listing;
+  EXPECT_FALSE(listing["snapshots"][0]["usable"].get<bool>()) << listing;
+  EXPECT_TRUE(listing["changes"]["verified"].get<bool>()) << listing;
+  EXPECT_EQ(listing["changes"]["damaged_objects"], nlohmann::json::array({keys[1]})) << listing;
+  ASSERT_EQ(listing["gaps"].size(), 1u) << listing;
+  EXPECT_EQ(listing["gaps"][0]["first_id"], damaged->first);
+  EXPECT_EQ(listing["gaps"][0]["last_id"], damaged->second);
+  // The only snapshot does not read, so restore refuses every point (the rows it held would be
+  // missing from an empty start), and the listing says nothing is restorable.
+  EXPECT_TRUE(listing["restorable"].empty()) << listing;
+  const auto refused = Restore(dir_.File("refused.db"), {"--id", std::to_string(damaged->first - 1)});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
 }
 
 TEST_F(S3ArchiveTest, AnUnreachableServerLosesNothingAndDuplicatesNothing) {

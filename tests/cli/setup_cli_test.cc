@@ -52,7 +52,7 @@ TEST_F(SetupCliTest, SetupThenTeardownSucceedQuietly) {
   EXPECT_EQ(result.err, "");
   testing::AppDb app(path_);
   EXPECT_EQ(app.Int("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"),
-            5);  // insert, update, delete, rekey, evict
+            7);  // insert, update, delete, rekey, evict, update_stash, update_evicted
   result = Setup({"--db", path_, "--teardown"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(app.Int("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 0);
@@ -67,6 +67,13 @@ TEST_F(SetupCliTest, BadInputIsOneLineExitTwoAndNoChange) {
   ExpectRefused({"--db", path_}, "--setup or --teardown");
   ExpectRefused({"--setup"}, "--db");
   ExpectRefused({"--db", path_, "--setup", "--log-table", "users"}, "taken by a user table");
+  // SQLite reserves names that begin with sqlite_ (any case): for the log's tables, and for the
+  // triggers of a table named `sqlite` (found by the schema fuzzer: setup failed with SQLite's error).
+  ExpectRefused({"--db", path_, "--setup", "--log-table", "SQLite_log"}, "SQLite reserves");
+  ExpectRefused({"--db", path_, "--setup", "--log-table", "sqlite"}, "the log's table sqlite_state");
+  testing::AppDb(path_).Exec("CREATE TABLE SQLite (id INTEGER PRIMARY KEY)");
+  ExpectRefused({"--db", path_, "--setup", "--table", "sqlite"}, "sqlite cannot be watched");
+  ExpectRefused({"--db", path_, "--setup"}, "SQLite reserves names that begin with sqlite_; rename the table");
 }
 
 // The library says which option keeps the changes (discard_undelivered); the program names its flag.

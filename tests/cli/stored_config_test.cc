@@ -297,10 +297,11 @@ TEST_F(StoredConfigTest, ARunningResyncFollowsARenamedTable) {
   const auto events = Events(ReadFile(out));
   EXPECT_EQ(events[1]["table"], "items2");
   EXPECT_EQ(events[1]["after"]["note"], "after");
-  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"items2__cdc_delete", "items2__cdc_evict", "items2__cdc_insert",
-                                                      "items2__cdc_rekey", "items2__cdc_update", "photos__cdc_delete",
-                                                      "photos__cdc_evict", "photos__cdc_insert", "photos__cdc_rekey",
-                                                      "photos__cdc_update"}));
+  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{
+                                "items2__cdc_delete", "items2__cdc_evict", "items2__cdc_insert", "items2__cdc_rekey",
+                                "items2__cdc_update", "items2__cdc_update_evicted", "items2__cdc_update_stash",
+                                "photos__cdc_delete", "photos__cdc_evict", "photos__cdc_insert", "photos__cdc_rekey",
+                                "photos__cdc_update", "photos__cdc_update_evicted", "photos__cdc_update_stash"}));
   EXPECT_EQ(app_.Int("SELECT count(*) FROM __cdc_log_config WHERE kind = 'table' AND name = 'items2'"), 1);
   EXPECT_EQ(app_.Int("SELECT count(*) FROM __cdc_log_config WHERE kind = 'table' AND name = 'items'"), 0);
   EXPECT_NE(ReadFile(err).find("table items was renamed to items2: now watched as items2"), std::string::npos)

@@ -98,5 +98,34 @@ TEST_F(BootstrapProgressTest, DeliveredCountsAreRowsTheHandlerAccepted) {
   }
 }
 
+// A stop does not wait for the copy of a large table (seconds, for millions of rows): the copy ends
+// where the stop finds it, nothing is delivered, and no read transaction is left holding the WAL.
+TEST_F(BootstrapProgressTest, AStopDuringTheCopyEndsItThereAndHoldsNoReadTransaction) {
+  testing::RecordingHandler handler;
+  EngineOptions options;
+  options.capture.db_path = path_;
+  std::unique_ptr<Engine> engine;
+  int64_t copied_when_stopped = -1, copied_last = -1;
+  options.bootstrap_progress = [&](const BootstrapProgress& progress) {
+    if (progress.phase != Phase::kSnapshot || progress.table != "big") return;
+    copied_last = progress.rows_done;
+    if (progress.rows_done >= 1024 && copied_when_stopped < 0) {
+      copied_when_stopped = progress.rows_done;
+      engine->Stop();
+    }
+  };
+  ASSERT_TRUE(Engine::Open(options, &engine).ok());
+  const Status status = engine->Bootstrap(handler);
+  EXPECT_EQ(status.code(), Status::Code::kCancelled) << status.message();
+  EXPECT_NE(status.message().find("before its snapshot was taken"), std::string::npos) << status.message();
+  EXPECT_EQ(handler.received(), 0);
+  ASSERT_GE(copied_when_stopped, 1024);
+  EXPECT_LT(copied_last, 5000) << "the copy went on to the table's end";
+  // With the engine still open, the application can checkpoint and restart the whole WAL.
+  testing::AppDb app(path_);
+  app.Exec("INSERT INTO small VALUES ('after', 1)");
+  EXPECT_EQ(app.Int("PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+}
+
 }  // namespace
 }  // namespace sqlite_cdc

@@ -3,6 +3,7 @@
 // invented. The application writes through a plain connection.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cfloat>
 #include <cstring>
@@ -158,6 +159,116 @@ TEST_F(ChangeCaptureTest, ReplaceEvictionsInTablesWithoutRowidOrWithoutKey) {
   ExpectReplayEqualsTable("n");
 }
 
+// UPDATE OR REPLACE, and a plain UPDATE under a constraint declared ON CONFLICT REPLACE, delete the
+// rows the updated row collides with, again without firing DELETE triggers.
+TEST_F(ChangeCaptureTest, UpdateOrReplaceOnAUniqueColumnLogsTheEvictedRowsDelete) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x'), (2, 'b@x')");
+  app_.Exec("UPDATE OR REPLACE u SET email = 'a@x' WHERE id = 2");
+  // The DELETE and the UPDATE are of different keys: their order is not promised, only that both are there.
+  std::vector<std::string> operations = Operations();
+  ASSERT_EQ(operations.size(), 4u);
+  std::sort(operations.begin() + 2, operations.end());
+  EXPECT_EQ(operations, (std::vector<std::string>{R"(INSERT {"id":1})", R"(INSERT {"id":2})", R"(DELETE {"id":1})",
+                                                  R"(UPDATE {"id":2})"}));
+  for (const auto& row : ReadLog(app_)) {
+    if (row.operation == "DELETE") {
+      EXPECT_EQ(*row.before, R"({"id":1,"email":"a@x"})");
+    }
+  }
+  ExpectReplayEqualsTable("u");
+}
+
+// The evicted row held the key the updated row takes: its DELETE must come before the INSERT of that
+// key, or a consumer applying by key would delete the row that now holds it.
+TEST_F(ChangeCaptureTest, UpdateOrReplaceOntoAnotherRowsKeyLogsItsDeleteFirst) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x'), (2, 'b@x')");
+  app_.Exec("UPDATE OR REPLACE u SET id = 1 WHERE id = 2");
+  EXPECT_EQ(Operations(), (std::vector<std::string>{R"(INSERT {"id":1})", R"(INSERT {"id":2})", R"(DELETE {"id":1})",
+                                                    R"(DELETE {"id":2})", R"(INSERT {"id":1})"}));
+  EXPECT_EQ(*ReadLog(app_)[2].before, R"({"id":1,"email":"a@x"})");
+  ExpectReplayEqualsTable("u");
+}
+
+TEST_F(ChangeCaptureTest, APlainUpdateUnderAnOnConflictReplaceConstraintLogsTheEviction) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE ON CONFLICT REPLACE)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x'), (2, 'b@x')");
+  app_.Exec("UPDATE u SET email = 'a@x' WHERE id = 2");
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM u"), 1);
+  ExpectReplayEqualsTable("u");
+}
+
+// Without --blobs the image leaves a BLOB column out, so the UPDATE itself is not logged; the row it
+// evicted through that column's unique index still gets its DELETE.
+TEST_F(ChangeCaptureTest, AnEvictionThroughAColumnTheImageLeavesOutIsLogged) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, name TEXT, photo BLOB UNIQUE)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'Ann', x'01'), (2, 'Bob', x'02')");
+  app_.Exec("UPDATE OR REPLACE u SET photo = x'01' WHERE id = 2");
+  EXPECT_EQ(Operations(), (std::vector<std::string>{R"(INSERT {"id":1})", R"(INSERT {"id":2})", R"(DELETE {"id":1})"}));
+  ExpectReplayEqualsTable("u");
+}
+
+// Each row of one statement may evict a row the statement updated before it.
+TEST_F(ChangeCaptureTest, OneUpdateOrReplaceCanEvictRowsItUpdatedItself) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE COLLATE NOCASE, n INT)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x', 1), (2, 'b@x', 2), (3, 'c@x', 3), (4, 'Z@X', 4)");
+  app_.Exec("UPDATE OR REPLACE u SET email = 'z@x', n = n * 10 WHERE id < 4");
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM u"), 1);
+  ExpectReplayEqualsTable("u");
+}
+
+TEST_F(ChangeCaptureTest, UpdateOrReplaceEvictionsInTablesWithoutRowid) {
+  Watch("CREATE TABLE w (a TEXT, b INT, v TEXT UNIQUE, PRIMARY KEY (a, b)) WITHOUT ROWID", "w");
+  app_.Exec("INSERT INTO w VALUES ('p', 1, 'one'), ('p', 2, 'two'), ('p', 3, 'three')");
+  app_.Exec("UPDATE OR REPLACE w SET v = 'two' WHERE b = 1");  // evicts ('p', 2) by its unique value
+  app_.Exec("UPDATE OR REPLACE w SET b = 1 WHERE b = 3");      // evicts ('p', 1) by its key
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM w"), 1);
+  ExpectReplayEqualsTable("w");
+}
+
+// An UPDATE of a column a partial index's condition reads brings the row into the index, onto the
+// values of a row already there, which it evicts.
+TEST_F(ChangeCaptureTest, AnUpdateThatBringsARowIntoAPartialUniqueIndexLogsTheEviction) {
+  Watch("CREATE TABLE t (k INTEGER PRIMARY KEY, u TEXT, x INT); CREATE UNIQUE INDEX p ON t (u) WHERE x > 2", "t");
+  app_.Exec("INSERT INTO t VALUES (1, 'c', 0), (3, 'c', 3)");
+  app_.Exec("UPDATE OR REPLACE t SET x = 5 WHERE k = 1");
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM t"), 1);
+  ExpectReplayEqualsTable("t");
+}
+
+// With recursive_triggers on, SQLite fires DELETE triggers for the rows REPLACE evicts; so does an
+// application trigger that deletes the conflicting row itself. Each such row gets one DELETE.
+TEST_F(ChangeCaptureTest, AnEvictedRowWhoseDeleteTriggerFiredIsLoggedOnce) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE)", "u");
+  Watch("CREATE TABLE w (a TEXT, b INT, v TEXT UNIQUE, PRIMARY KEY (a, b)) WITHOUT ROWID", "w");
+  app_.Exec("PRAGMA recursive_triggers = ON");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x'), (2, 'b@x'), (3, 'c@x')");
+  app_.Exec("INSERT OR REPLACE INTO u VALUES (4, 'a@x')");
+  app_.Exec("UPDATE OR REPLACE u SET email = 'b@x' WHERE id = 3");
+  app_.Exec("INSERT INTO w VALUES ('p', 1, 'one'), ('p', 2, 'two')");
+  app_.Exec("UPDATE OR REPLACE w SET v = 'two' WHERE b = 1");
+  EXPECT_EQ(app_.Int("SELECT count(*) FROM __cdc_log WHERE operation = 'DELETE'"), 3);
+  ExpectReplayEqualsTable("u");
+  ExpectReplayEqualsTable("w");
+}
+
+// An UPDATE OR IGNORE that skips a conflicting row, or an UPDATE that fails on one, evicts nothing:
+// the rows it stashed before it are still there, and must not come out later as DELETEs.
+TEST_F(ChangeCaptureTest, IgnoredAndFailedUpdatesLogNoPhantomDelete) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE, n INT)", "u");
+  app_.Exec("INSERT INTO u VALUES (1, 'a@x', 0), (2, 'b@x', 0)");
+  app_.Exec("UPDATE OR IGNORE u SET email = 'a@x' WHERE id = 2");
+  EXPECT_NE(app_.TryExec("UPDATE u SET email = 'a@x' WHERE id = 2").find("UNIQUE constraint failed"),
+            std::string::npos);
+  app_.Exec("UPDATE OR IGNORE u SET email = 'a@x' WHERE id = 2");
+  app_.Exec("DELETE FROM u WHERE id = 1");  // the row stashed by the ignored UPDATE goes, with its own DELETE
+  app_.Exec("UPDATE u SET n = 1 WHERE id = 2");
+  EXPECT_EQ(Operations(), (std::vector<std::string>{R"(INSERT {"id":1})", R"(INSERT {"id":2})", R"(DELETE {"id":1})",
+                                                    R"(UPDATE {"id":2})"}));
+  ExpectReplayEqualsTable("u");
+}
+
 TEST_F(ChangeCaptureTest, AConstraintFailureStillFailsTheWriteAndLogsNothing) {
   Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE)", "u");
   app_.Exec("INSERT INTO u VALUES (1, 'a@x')");
@@ -211,6 +322,35 @@ TEST_F(ChangeCaptureTest, ReplaceThroughACollatedUniqueIndexLogsTheEviction) {
   app_.Exec("INSERT OR REPLACE INTO u VALUES (2, 'A@X')");
   ASSERT_EQ(app_.Int("SELECT count(*) FROM u"), 1);
   ExpectReplayEqualsTable("u");
+}
+
+// A column unique under two collations (BINARY for one key, NOCASE for another): SQLite folds the
+// stash's `c = x COLLATE BINARY OR c = x COLLATE NOCASE` into one IN under a single collation, and
+// the row equal only under the other was evicted without its DELETE, by INSERT and by UPDATE.
+TEST_F(ChangeCaptureTest, AColumnUniqueUnderTwoCollationsLogsEvictionsThroughEither) {
+  Watch("CREATE TABLE w (email TEXT, n INT, PRIMARY KEY (email COLLATE NOCASE), UNIQUE (email)) WITHOUT ROWID", "w");
+  app_.Exec("INSERT INTO w VALUES ('a@x', 1), ('b@x', 2)");
+  app_.Exec("INSERT OR REPLACE INTO w VALUES ('A@x', 3)");         // evicts 'a@x' through the NOCASE key
+  app_.Exec("UPDATE OR REPLACE w SET email = 'B@X' WHERE n = 3");  // evicts 'b@x' the same way
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM w"), 1);
+  ExpectReplayEqualsTable("w");
+}
+
+// The eviction check looks the stashed rows up in the table by rowid or key; a table's own column
+// named `rid` or `key` must not stand in for the stash's: here it lost a DELETE (a row whose rid
+// equals its rowid made every evicted row look present) or invented one.
+TEST_F(ChangeCaptureTest, ColumnsNamedLikeTheStashsOwnDoNotHideOrInventEvictions) {
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, rid INT, email TEXT UNIQUE)", "u");
+  Watch(
+      "CREATE TABLE w (key TEXT, n INT, PRIMARY KEY (key, n)) WITHOUT ROWID;"
+      " CREATE UNIQUE INDEX w_n ON w (n) WHERE key > 0",
+      "w");
+  app_.Exec("INSERT INTO u VALUES (1, 7, 'a@x'), (2, 2, 'b@x')");
+  app_.Exec("INSERT OR REPLACE INTO u VALUES (3, 0, 'a@x')");
+  app_.Exec("INSERT OR REPLACE INTO w VALUES ('-1', 0), ('0', 0)");  // both outside the partial index
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM w"), 2);
+  ExpectReplayEqualsTable("u");
+  ExpectReplayEqualsTable("w");
 }
 
 // WITHOUT ROWID tables log every stashed row as evicted; a row that only looks like a conflict

@@ -34,10 +34,11 @@ class TriggerSetupTest : public testing::CapturedDbTest {
 
 TEST_F(TriggerSetupTest, WatchesEveryUserTableWhenNoneIsNamed) {
   ASSERT_TRUE(sqlite_cdc::Setup(Options()).ok());
-  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"orders__cdc_delete", "orders__cdc_evict", "orders__cdc_insert",
-                                                      "orders__cdc_rekey", "orders__cdc_update", "users__cdc_delete",
-                                                      "users__cdc_evict", "users__cdc_insert", "users__cdc_rekey",
-                                                      "users__cdc_update"}));
+  EXPECT_EQ(TriggerNames(), (std::vector<std::string>{
+                                "orders__cdc_delete", "orders__cdc_evict", "orders__cdc_insert", "orders__cdc_rekey",
+                                "orders__cdc_update", "orders__cdc_update_evicted", "orders__cdc_update_stash",
+                                "users__cdc_delete", "users__cdc_evict", "users__cdc_insert", "users__cdc_rekey",
+                                "users__cdc_update", "users__cdc_update_evicted", "users__cdc_update_stash"}));
 }
 
 TEST_F(TriggerSetupTest, SwitchesTheDatabaseToWal) {
@@ -67,7 +68,8 @@ TEST_F(TriggerSetupTest, TearingDownSomeTablesKeepsTheLogForTheOthers) {
   app_.Exec("INSERT INTO orders VALUES (1, 1, 9.5)");
   ASSERT_TRUE(Teardown(Options({"users"})).ok());
   EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"orders__cdc_delete", "orders__cdc_evict", "orders__cdc_insert",
-                                                      "orders__cdc_rekey", "orders__cdc_update"}));
+                                                      "orders__cdc_rekey", "orders__cdc_update",
+                                                      "orders__cdc_update_evicted", "orders__cdc_update_stash"}));
   app_.Exec("INSERT INTO users VALUES (1, 'a@x'); INSERT INTO orders VALUES (2, 1, 1.0)");
   const auto log = ReadLog(app_);
   ASSERT_EQ(log.size(), 2u);
@@ -110,7 +112,8 @@ TEST_F(TriggerSetupTest, SetupAfterRenameTableReplacesTheOldTriggers) {
   app_.Exec("ALTER TABLE users RENAME TO people");
   ASSERT_TRUE(sqlite_cdc::Setup(Options({"people"})).ok());
   EXPECT_EQ(TriggerNames(), (std::vector<std::string>{"people__cdc_delete", "people__cdc_evict", "people__cdc_insert",
-                                                      "people__cdc_rekey", "people__cdc_update"}));
+                                                      "people__cdc_rekey", "people__cdc_update",
+                                                      "people__cdc_update_evicted", "people__cdc_update_stash"}));
   app_.Exec("INSERT INTO people VALUES (1, 'a@x')");
   const auto log = ReadLog(app_);
   ASSERT_EQ(log.size(), 1u) << "one insert, one log row";

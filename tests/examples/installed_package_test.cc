@@ -119,7 +119,7 @@ int main(int, char** argv) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, std::string(CDC_VERSION) + " set up\n");
   EXPECT_EQ(testing::AppDb(db_).Int("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"),
-            5);  // insert, update, delete, rekey, evict
+            7);  // insert, update, delete, rekey, evict, update_stash, update_evicted
 }
 
 }  // namespace

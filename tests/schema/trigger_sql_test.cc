@@ -13,10 +13,13 @@ TEST(TriggerSqlTest, TriggersAreNamedAfterTheTableAndWhatTheyLog) {
   const auto triggers = GenerateTriggers(Users(), {});
   std::vector<std::string> names;
   for (const TriggerSql& trigger : triggers) names.push_back(trigger.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"users__cdc_insert", "users__cdc_update", "users__cdc_delete",
-                                             "users__cdc_rekey", "users__cdc_evict"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"users__cdc_insert", "users__cdc_update", "users__cdc_delete", "users__cdc_rekey",
+                                      "users__cdc_evict", "users__cdc_update_stash", "users__cdc_update_evicted"}));
   EXPECT_EQ(triggers[0].create_sql.rfind("CREATE TRIGGER \"users__cdc_insert\" AFTER INSERT ON \"users\"", 0), 0u);
   EXPECT_EQ(triggers[4].create_sql.rfind("CREATE TRIGGER \"users__cdc_evict\" BEFORE INSERT ON \"users\"", 0), 0u);
+  EXPECT_EQ(triggers[5].create_sql.rfind("CREATE TRIGGER \"users__cdc_update_stash\" BEFORE UPDATE ON \"users\"", 0),
+            0u);
   for (const TriggerSql& trigger : triggers) EXPECT_TRUE(LooksLikeCdcTriggerName(trigger.name)) << trigger.name;
 }
 

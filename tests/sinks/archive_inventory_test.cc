@@ -68,12 +68,56 @@ TEST(ArchiveInventoryTest, TextNamesEverySnapshotTheChangesTheGapsAndTheReach) {
             "  20261130T100000Z: log id 4, 10 rows, 1 parts, 2.0 KiB, taken 2026-11-30T10:00:00.000Z\n"
             "  20261130T110000Z: UNFINISHED (no complete.json; 1 parts, 2.0 KiB): a restore never starts from it\n"
             "changes: 3 objects, 3.0 MiB, log ids 1 to 20 (2026-11-30T09:00:00.000Z to 2026-11-30T12:00:00.000Z)\n"
-            "gaps: log ids 11 to 15 (no object holds them: a restore cannot pass them)\n"
+            "gaps: log ids 11 to 15 (no readable object holds them: a restore cannot pass them)\n"
             "restorable: an empty database (log id 0) to log id 10 (2026-11-30T10:30:00.000Z)\n");
   const auto json = nlohmann::json::parse(InventoryJson(inventory));
   EXPECT_EQ(json["gaps"], nlohmann::json::parse(R"([{"first_id":11,"last_id":15}])"));
   EXPECT_EQ(json["restorable"][0]["last_id"], 10);
   EXPECT_EQ(json["snapshots"][1]["usable"], false);
+}
+
+// Restore starts from an empty database only where no snapshot was meant to serve the point: not
+// at or past a snapshot that lost a part (unless a usable one older serves), never when a manifest
+// does not read (its position is unknown).
+TEST(ArchiveInventoryTest, AnEmptyStartIsClaimedOnlyWhereRestoreTakesIt) {
+  ArchiveInventory lost_part;
+  lost_part.snapshots = {Snapshot("b", 30, true, /*parts=*/0)};
+  ComputeCoverage({{1, 40}}, &lost_part);
+  EXPECT_EQ(Stretches(lost_part), (std::vector<IdRange>{{0, 29}}));
+
+  ArchiveInventory served;
+  served.snapshots = {Snapshot("a", 10), Snapshot("b", 30, true, /*parts=*/0)};
+  ComputeCoverage({{1, 40}}, &served);
+  EXPECT_EQ(Stretches(served), (std::vector<IdRange>{{0, 40}})) << "a from 10 on, b passed over";
+
+  ArchiveInventory damaged;
+  damaged.snapshots = {Snapshot("b", 0, /*complete=*/false)};
+  damaged.snapshots[0].damaged = true;
+  ComputeCoverage({{1, 40}}, &damaged);
+  EXPECT_TRUE(damaged.restorable.empty());
+}
+
+TEST(ArchiveInventoryTest, DamagedManifestsAndObjectsAreNamedAsSuch) {
+  ArchiveInventory inventory;
+  inventory.location = "s3://bucket/app";
+  ArchiveInventory::Snapshot damaged = Snapshot("20261130T100000Z", 0, false);
+  damaged.damaged = true;
+  inventory.snapshots = {damaged};
+  inventory.change_objects = 2;
+  ComputeCoverage({{1, 10}}, &inventory);
+  inventory.verified = true;
+  inventory.damaged_objects = {"app/changes/x.ndjson.gz"};
+  const std::string text = InventoryText(inventory);
+  EXPECT_NE(text.find("snapshots: 0 complete, 1 damaged\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("20261130T100000Z: DAMAGED (its complete.json does not read; 1 parts"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("(every object read)\ndamaged: 1 change objects do not read, counted as missing: "
+                      "app/changes/x.ndjson.gz\n"),
+            std::string::npos)
+      << text;
+  const auto json = nlohmann::json::parse(InventoryJson(inventory));
+  EXPECT_EQ(json["snapshots"][0]["damaged"], true);
+  EXPECT_EQ(json["changes"]["damaged_objects"], nlohmann::json::array({"app/changes/x.ndjson.gz"}));
 }
 
 }  // namespace

@@ -365,7 +365,7 @@ TEST_P(PositionKeepingSinkContractTest, ASnapshotThatNeverEndedIsNotClaimedCompl
 }
 
 INSTANTIATE_TEST_SUITE_P(PositionKeepingOutputs, PositionKeepingSinkContractTest,
-                         ::testing::Values("sqlite", "kafka-exactly-once"),
+                         ::testing::Values("sqlite", "postgres", "kafka-exactly-once"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param == "kafka-exactly-once" ? std::string("kafka_exactly_once") : info.param;
                          });

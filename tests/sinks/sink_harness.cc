@@ -15,6 +15,7 @@
 #include "sinks/s3/gzip.h"
 #include "support/http_test_server.h"
 #include "support/kafka_mock_cluster.h"
+#include "support/postgres_server.h"
 #include "support/process.h"
 #include "support/s3_test_server.h"
 #include "support/temp_dir.h"
@@ -287,6 +288,33 @@ class ReplicaHarness : public SinkHarness {
   TempDir dir_;
 };
 
+// postgres://: a schema of its own on a PostgreSQL server shared by the process's tests (started on
+// first use). It holds rows, not changes: only the contract of sinks that keep a position applies.
+class PostgresHarness : public SinkHarness {
+ public:
+  PostgresHarness() : schema_(Server().NewSchema()) {}
+
+  std::optional<std::string> Prepare(Destination state) override {
+    if (state == Destination::kHealthy) return std::nullopt;
+    return "the replica's failures are tested against a real server in tests/cli/postgres_replica_test.cc";
+  }
+  sinks::OutputOptions Options() override {
+    sinks::OutputOptions options;
+    options.output = Server().Url("cdc", schema_);
+    return options;
+  }
+  std::vector<DeliveredChange> Delivered() override {
+    throw std::logic_error("a replica holds rows, not the changes it was sent");
+  }
+
+ private:
+  static PostgresServer& Server() {
+    static PostgresServer server;
+    return server;
+  }
+  std::string schema_;
+};
+
 }  // namespace
 
 std::unique_ptr<SinkHarness> MakeSinkHarness(const std::string& output) {
@@ -295,6 +323,7 @@ std::unique_ptr<SinkHarness> MakeSinkHarness(const std::string& output) {
   if (output == "kafka") return std::make_unique<KafkaHarness>();
   if (output == "s3") return std::make_unique<S3Harness>();
   if (output == "sqlite") return std::make_unique<ReplicaHarness>();
+  if (output == "postgres") return std::make_unique<PostgresHarness>();
   if (output == "kafka-exactly-once") return std::make_unique<KafkaExactlyOnceHarness>();
   throw std::invalid_argument("no harness for output " + output);
 }

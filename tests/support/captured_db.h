@@ -27,6 +27,15 @@ class CapturedDbTest : public ::testing::Test {
   // `sqlite-cdc --db app.db args... extra...` in the background, its stdout in out_, its stderr in err_.
   std::unique_ptr<BackgroundProcess> StartCdcProcess(std::vector<std::string> args,
                                                      const std::vector<std::string>& extra = {}) const;
+  // Starts `sqlite-cdc --db app.db args...` `kills` times and kills each with SIGKILL after a pause
+  // drawn from [min_ms, max_ms] by a generator seeded with `seed`, so a failure reproduces. Returns
+  // how many kills came while the log held changes no output had accepted.
+  int KillAtRandomMoments(const std::vector<std::string>& args, int kills, unsigned seed, int min_ms, int max_ms) const;
+  // A replica's torture: while cdc_test_mixed_writer commits `changes` to the mixed tables at 1,500
+  // a second, `sqlite-cdc --bootstrap --cdc --output url` is killed `kills` times at random (from
+  // `min_ms` to 400 ms after its start), then one last run drains the log and stops on SIGTERM with
+  // exit 0. A failure is reported to the test; true when the log ended drained.
+  bool TortureReplica(const std::string& url, int changes, int kills, int min_ms) const;
 
   TempDir dir_;
   std::string path_;

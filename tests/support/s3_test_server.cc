@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 #include <variant>
 
 #include "sinks/net/http_client.h"
@@ -13,12 +14,13 @@ namespace {
 std::string NodePackages() { return std::string(CDC_SOURCE_DIR) + "/tests/node"; }
 
 // s3rver accepts anonymous requests, so the test's own look at the bucket needs no signature.
-sinks::HttpResponse Ask(int port, const std::string& method, const std::string& target) {
+sinks::HttpResponse Ask(int port, const std::string& method, const std::string& target, std::string body = "") {
   sinks::HttpClient client(sinks::HttpEndpoint{false, "127.0.0.1", std::to_string(port)}, std::chrono::seconds(10),
                            sinks::TlsOptions{});
   sinks::HttpRequest request;
   request.method = method;
   request.target = target;
+  request.body = std::move(body);
   const sinks::HttpResult result = client.Send(request);
   if (const auto* error = std::get_if<sinks::HttpError>(&result)) throw std::runtime_error(error->message);
   return std::get<sinks::HttpResponse>(result);
@@ -54,8 +56,16 @@ void S3TestServer::FailNext(int requests) {
 }
 
 std::vector<std::string> S3TestServer::Keys(const std::string& prefix) {
-  const std::string body =
-      Ask(port_, "GET", "/" + bucket_ + "?list-type=2&max-keys=1000&prefix=" + sinks::UriEncode(prefix, true)).body;
+  // s3rver answers a listing that races a PUT it is storing with a 500 now and then: asked again.
+  sinks::HttpResponse response;
+  for (int attempt = 1;; ++attempt) {
+    response = Ask(port_, "GET", "/" + bucket_ + "?list-type=2&max-keys=1000&prefix=" + sinks::UriEncode(prefix, true));
+    if (response.status == 200) break;
+    if (attempt == 20)
+      throw std::runtime_error("s3rver cannot list " + prefix + ": HTTP " + std::to_string(response.status));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::string& body = response.body;
   std::vector<std::string> keys;
   for (size_t at = body.find("<Key>"); at != std::string::npos; at = body.find("<Key>", at)) {
     const size_t end = body.find("</Key>", at);
@@ -74,6 +84,11 @@ std::string S3TestServer::Object(const std::string& key) {
 void S3TestServer::Delete(const std::string& key) {
   const int status = Ask(port_, "DELETE", "/" + bucket_ + "/" + sinks::UriEncode(key, false)).status;
   if (status != 204) throw std::runtime_error("s3rver refused to delete " + key);
+}
+
+void S3TestServer::Put(const std::string& key, const std::string& bytes) {
+  const int status = Ask(port_, "PUT", "/" + bucket_ + "/" + sinks::UriEncode(key, false), bytes).status;
+  if (status != 200) throw std::runtime_error("s3rver refused to store " + key);
 }
 
 }  // namespace sqlite_cdc::testing

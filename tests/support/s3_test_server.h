@@ -28,6 +28,8 @@ class S3TestServer {
   // The stored bytes of `key`; throws when it is not there.
   std::string Object(const std::string& key);
   void Delete(const std::string& key);
+  // Stores `bytes` under `key`, as a store that kept part of an interrupted upload would.
+  void Put(const std::string& key, const std::string& bytes);
 
  private:
   std::string bucket_;

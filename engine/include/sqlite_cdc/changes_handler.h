@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "sqlite_cdc/change.h"
+#include "sqlite_cdc/stream_snapshot.h"
 #include "sqlite_cdc/watched_schema.h"
 
 namespace sqlite_cdc {
@@ -72,6 +74,17 @@ class ChangesHandler {
     *position = SinkPosition{};
     return HandlerResult::Success();
   }
+
+  // Snapshots while streaming, for a handler that keeps an archive on a schedule of its own (the S3
+  // sink's --s3-snapshot-interval). While the engine streams (RunCdc, and BootstrapThenCdc after its
+  // bootstrap), it asks SnapshotWanted() between batches, at least every poll_interval. On true it
+  // reads a StreamSnapshot of the watched tables, in one read transaction on its own thread (the
+  // stream waits for that read, and for nothing else), and hands it over with TakeSnapshot, which
+  // must return at once: the handler stores it in the background, while batches go on. A snapshot
+  // the engine could not read (the database stayed busy) is logged and asked for again later. The
+  // snapshot's rows are not batches: they never leave or enter the log. By default none is wanted.
+  virtual bool SnapshotWanted() { return false; }
+  virtual void TakeSnapshot(std::unique_ptr<StreamSnapshot> /*snapshot*/) {}
 };
 
 }  // namespace sqlite_cdc

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sqlite_cdc/status.h"
+#include "sqlite_cdc/watched_schema.h"
+
+namespace sqlite_cdc {
+
+// One column of a watched table, as its CREATE statement declares it.
+struct ColumnDefinition {
+  std::string name;
+  std::string declared_type;  // as written, possibly empty (an untyped column)
+};
+
+// The columns `table.create_sql` makes, in table order: the members of the table's row images.
+// For sinks that map SQLite's types onto another database's (the PostgreSQL replica). Fails with
+// kInvalidArgument when the statement does not define the table.
+Status ReadColumns(const TableDefinition& table, std::vector<ColumnDefinition>* columns);
+
+}  // namespace sqlite_cdc
