@@ -19,6 +19,12 @@ bool SameNameIgnoringCase(const std::string& a, const std::string& b) { return U
 
 }  // namespace
 
+bool IsAddableDefault(const std::string& default_sql) {
+  if (default_sql.empty() || default_sql.front() == '(') return false;
+  const std::string upper = Upper(default_sql);
+  return upper != "CURRENT_TIME" && upper != "CURRENT_DATE" && upper != "CURRENT_TIMESTAMP";
+}
+
 std::vector<Column> TableSchema::KeyColumns() const {
   std::vector<Column> keys;
   for (const Column& column : columns) {

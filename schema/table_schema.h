@@ -1,16 +1,30 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sqlite_cdc::schema {
 
 // One column as PRAGMA table_info reports it (generated columns are not part of the row image).
 struct Column {
+  // Written {name, type} or {name, type, key position} where the default does not matter.
+  Column(std::string name = {}, std::string declared_type = {}, int key_position = 0, std::string default_sql = {})
+      : name(std::move(name)),
+        declared_type(std::move(declared_type)),
+        key_position(key_position),
+        default_sql(std::move(default_sql)) {}
+
   std::string name;
   std::string declared_type;  // as written in CREATE TABLE, possibly empty
-  int key_position = 0;       // 1-based position in the primary key, 0 when not a key column
+  int key_position;           // 1-based position in the primary key, 0 when not a key column
+  std::string default_sql;    // the DEFAULT expression as PRAGMA table_info reports it; empty without one
 };
+
+// True when ALTER TABLE ADD COLUMN takes `default_sql` as a column's default: SQLite refuses
+// CURRENT_TIME, CURRENT_DATE, CURRENT_TIMESTAMP and expressions in parentheses there. Rows that
+// predate an added column read this default.
+bool IsAddableDefault(const std::string& default_sql);
 
 // A UNIQUE constraint, unique index or primary key index over plain columns, each compared with
 // the index's own collation (which may differ from the column's).

@@ -1,5 +1,6 @@
 #include "restore_applier.h"
 
+#include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -107,9 +108,9 @@ bool RestoreApplier::Apply(const Change& change) {
   if (change.operation == Operation::kDelete) {
     Delete(table, json::parse(change.key));
   } else {
-    // The after-image holds every key column; only a rowid table's key (the rowid) is not in it.
-    Upsert(table, table.keyed_by_rowid ? json::parse(change.key) : json::object(),
-           json::parse(change.after.value_or("{}")));
+    // A rowid table's key (the rowid) is not in the after-image, nor a BLOB key column without
+    // --blobs: both come from the key.
+    Upsert(table, json::parse(change.key), json::parse(change.after.value_or("{}")));
   }
   return true;
 }
@@ -165,9 +166,21 @@ void RestoreApplier::Upsert(RestoredTable& table, const json& key, const json& i
     bound.emplace_back(&value, column);
   };
   if (table.keyed_by_rowid && key.contains("rowid")) add(table.schema.RowidAlias(), key["rowid"], nullptr);
+  std::vector<const schema::Column*> imaged;
   for (const auto& [name, value] : image.items()) {
     // A column the table no longer has (dropped after this change) has nowhere to go.
-    if (const schema::Column* column = ColumnOf(table, name)) add(schema::QuoteIdentifier(column->name), value, column);
+    if (const schema::Column* column = ColumnOf(table, name)) {
+      add(schema::QuoteIdentifier(column->name), value, column);
+      imaged.push_back(column);
+    }
+  }
+  if (!table.keyed_by_rowid) {
+    for (const auto& [name, value] : key.items()) {
+      const schema::Column* column = ColumnOf(table, name);
+      if (column && std::find(imaged.begin(), imaged.end(), column) == imaged.end()) {
+        add(schema::QuoteIdentifier(column->name), value, column);
+      }
+    }
   }
   if (bound.empty()) return;
   Statement& statement = Prepared("INSERT OR REPLACE INTO " + schema::QuoteIdentifier(table.schema.name) + " (" +

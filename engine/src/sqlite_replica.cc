@@ -128,6 +128,7 @@ class SqliteReplicaImpl {
   void Take(const Changes& batch) {
     RequireSchema();
     CheckTransactionsAlive();
+    ReportLostGroup();
     if (!batch.empty() && batch.front().bootstrap) {
       ApplySnapshotPart(batch);
       ++confirmable_;  // only the snapshot's end commits it; until then nothing of it is visible
@@ -151,6 +152,8 @@ class SqliteReplicaImpl {
   // Commits the group after the engine caught up with the log, or when it flushes; returns how many
   // batches are now confirmed.
   size_t Confirm(bool flush) {
+    // Groups committed before the lost one are confirmed first, then the loss is reported.
+    if (group_lost_ && confirmable_ == 0) ReportLostGroup();
     const bool commit = flush || caught_up_;
     caught_up_ = false;
     if (group_ && commit) {
@@ -172,6 +175,7 @@ class SqliteReplicaImpl {
   // call (a failure or a stop) and is rolled back, so the replica is again what it was before it.
   SinkPosition Position() {
     CloseGroup();
+    group_lost_ = false;
     snapshot_.reset();
     confirmable_ = 0;
     SinkPosition position;
@@ -185,12 +189,24 @@ class SqliteReplicaImpl {
     return position;
   }
 
+  // A failure of Send or Poll told the engine that every unconfirmed batch is forgotten.
+  void LossReported() { group_lost_ = false; }
+
  private:
-  // Drops the group: rolled back unless it was committed.
+  // Drops the group: rolled back unless it was committed. Batches of a group rolled back outside
+  // Send and Poll (a schema step, a transaction SQLite ended) are still in flight for the engine:
+  // the next Send or Poll reports the loss (ReportLostGroup), so that they are sent again.
   void CloseGroup() {
+    if (group_batches_ > 0) group_lost_ = true;
     group_.reset();
     group_batches_ = 0;
     last_.reset();
+  }
+
+  void ReportLostGroup() {
+    if (!group_lost_) return;
+    throw internal::DatabaseError("the batches sent since the last commit were rolled back; sending them again",
+                                  SQLITE_BUSY);
   }
 
   // Stores the group's position and commits it; its batches are confirmed at the next poll.
@@ -202,7 +218,7 @@ class SqliteReplicaImpl {
       CloseGroup();
       throw;
     }
-    confirmable_ += group_batches_;
+    confirmable_ += std::exchange(group_batches_, 0);
     CloseGroup();
   }
 
@@ -335,6 +351,7 @@ class SqliteReplicaImpl {
   size_t confirmable_ = 0;                              // snapshot batches taken since the last Poll
   std::optional<internal::WriteTransaction> group_;     // batches sent and not committed yet
   size_t group_batches_ = 0;
+  bool group_lost_ = false;     // a group was rolled back and the engine was not told yet
   bool caught_up_ = false;      // the engine read the log to its end since the last poll
   std::optional<Change> last_;  // the last change of the group
   std::set<std::string> warned_tables_;
@@ -367,7 +384,9 @@ SqliteReplica::SqliteReplica(std::unique_ptr<SqliteReplicaImpl> impl) : impl_(st
 SqliteReplica::~SqliteReplica() = default;
 
 HandlerResult SqliteReplica::Send(const Changes& batch) {
-  return Outcome([&] { impl_->Take(batch); });
+  const HandlerResult result = Outcome([&] { impl_->Take(batch); });
+  if (result.kind != HandlerResult::Kind::kSuccess) impl_->LossReported();
+  return result;
 }
 
 void SqliteReplica::OnCaughtUp() { impl_->CaughtUp(); }
@@ -375,6 +394,7 @@ void SqliteReplica::OnCaughtUp() { impl_->CaughtUp(); }
 Confirmations SqliteReplica::Poll(std::chrono::milliseconds wait, bool flush) {
   Confirmations confirmations;
   confirmations.failure = Outcome([&] { confirmations.batches = impl_->Confirm(flush); });
+  if (confirmations.failure.kind != HandlerResult::Kind::kSuccess) impl_->LossReported();
   // Nothing here completes later by itself: a poll that confirms nothing waits as asked.
   if (confirmations.batches == 0 && confirmations.failure.kind == HandlerResult::Kind::kSuccess) {
     std::this_thread::sleep_for(wait);

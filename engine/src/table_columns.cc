@@ -3,8 +3,29 @@
 #include "catalog.h"
 #include "database.h"
 #include "guarded.h"
+#include "schema/image_sql.h"
+#include "schema/table_schema.h"
 
 namespace sqlite_cdc {
+namespace {
+
+// The column's default as SQLite stores it in a column of its type, imaged as the triggers image it.
+std::optional<std::string> AddedValue(internal::Database& scratch, const schema::Column& column) {
+  if (!schema::IsAddableDefault(column.default_sql)) return std::nullopt;
+  schema::TableSchema holder;
+  holder.name = "__cdc_default";
+  holder.columns.push_back({"v", column.declared_type, 0, ""});
+  scratch.Execute("DROP TABLE IF EXISTS temp.__cdc_default");
+  scratch.Execute("CREATE TEMP TABLE __cdc_default (v " + column.declared_type + ")");
+  scratch.Execute("INSERT INTO temp.__cdc_default VALUES (" + column.default_sql + ")");
+  internal::Statement image(scratch, "SELECT " + schema::ImageExpression(holder, "__cdc_default", /*blobs=*/true) +
+                                         " FROM temp.__cdc_default");
+  if (!image.Step()) return std::nullopt;
+  const std::string object(image.Text(0));  // {"v":VALUE}
+  return object.substr(5, object.size() - 6);
+}
+
+}  // namespace
 
 Status ReadColumns(const TableDefinition& table, std::vector<ColumnDefinition>* columns) {
   return internal::Guarded([&] {
@@ -16,8 +37,9 @@ Status ReadColumns(const TableDefinition& table, std::vector<ColumnDefinition>* 
       throw internal::InvalidInput("the definition of table " + table.name + " cannot be read: " + error.what());
     }
     columns->clear();
-    for (const schema::Column& column : internal::ReadTable(scratch, table.name).columns) {
-      columns->push_back({column.name, column.declared_type});
+    const schema::TableSchema read = internal::ReadTable(scratch, table.name);
+    for (const schema::Column& column : read.columns) {
+      columns->push_back({column.name, column.declared_type, AddedValue(scratch, column)});
     }
     return Status::Ok();
   });

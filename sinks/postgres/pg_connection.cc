@@ -86,6 +86,14 @@ PgResult PgConnection::Checked(PGresult* raw) {
   return result;
 }
 
+std::string PgConnection::Literal(const std::string& text) {
+  char* escaped = PQescapeLiteral(conn_, text.data(), text.size());
+  if (escaped == nullptr) Fail(nullptr);
+  std::string literal(escaped);
+  PQfreemem(escaped);
+  return literal;
+}
+
 void PgConnection::Execute(const std::string& sql) {
   // PQexec runs several statements; only the last result is returned, and an error stops the rest.
   Checked(PQexec(conn_, sql.c_str()));

@@ -50,6 +50,8 @@ class PgConnection {
 
   // Runs statements without parameters.
   void Execute(const std::string& sql);
+  // `text` as a string literal for a statement that takes no parameters (DDL).
+  std::string Literal(const std::string& text);
   // Runs one statement with text parameters; returns its result (rows or none).
   PgResult Query(const std::string& sql, const std::vector<PgParam>& params = {});
   // COPY ... FROM STDIN with `data` in COPY's text format.

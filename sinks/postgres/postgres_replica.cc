@@ -41,6 +41,7 @@ struct ReplicaColumn {
   std::string name;
   std::string declared_type;  // on the source
   PgType type;
+  std::optional<std::string> added_value;  // JSON: what the source's rows that predate the column hold
 };
 
 struct ReplicaTable {
@@ -148,6 +149,7 @@ class PostgresReplicaImpl {
       ++snapshot_batches_;  // only the snapshot's end commits it
       return;
     }
+    ReportLostGroup();
     PgConnection& conn = Connection();
     if (!group_) {
       conn.Execute("BEGIN");
@@ -162,6 +164,8 @@ class PostgresReplicaImpl {
   void CaughtUp() { caught_up_ = true; }
 
   size_t Confirm(bool flush) {
+    // Groups committed before the lost one are confirmed first, then the loss is reported.
+    if (committed_batches_ == 0 && snapshot_batches_ == 0) ReportLostGroup();
     const bool commit = flush || caught_up_;
     caught_up_ = false;
     if (group_ && commit) CommitGroup();
@@ -180,6 +184,7 @@ class PostgresReplicaImpl {
   // (a failure or a stop) and is rolled back, so the replica is again what it was before it.
   SinkPosition Position() {
     Forget();
+    group_lost_ = false;
     committed_batches_ = 0;
     PgConnection& conn = Connection();
     PgResult result = conn.Query("SELECT log_id, snapshot, log_epoch FROM " + PositionTable());
@@ -194,6 +199,9 @@ class PostgresReplicaImpl {
     }
     return position;
   }
+
+  // A failure of Send or Poll told the engine that every unconfirmed batch is forgotten.
+  void LossReported() { group_lost_ = false; }
 
  private:
   std::string PositionTable() const { return Quote(target_.schema) + ".__cdc_replica"; }
@@ -229,8 +237,11 @@ class PostgresReplicaImpl {
   // Rolls back whatever transaction is open (a group, a snapshot, a schema step cut short) and
   // forgets it: a group's batches are sent again. Groups committed before stay confirmed: only
   // Position (a new start) forgets them. Closes a broken connection. A snapshot whose failed part
-  // was rolled back alone stays open (Outcome).
+  // was rolled back alone stays open (Outcome). Batches of a group rolled back outside Send and Poll
+  // (a schema step) are still in flight for the engine: the next Send or Poll reports the loss
+  // (ReportLostGroup), so that they are sent again.
   void Forget() {
+    if (group_batches_ > 0) group_lost_ = true;
     if (conn_ && conn_->Usable() && conn_->InTransaction()) {
       try {
         conn_->Execute("ROLLBACK");
@@ -244,6 +255,10 @@ class PostgresReplicaImpl {
     group_batches_ = 0;
     snapshot_batches_ = 0;
     last_.reset();
+  }
+
+  void ReportLostGroup() {
+    if (group_lost_) throw PgError("the batches sent since the last commit were rolled back; sending them again", true);
   }
 
   void CommitGroup() {
@@ -332,7 +347,7 @@ class PostgresReplicaImpl {
     for (size_t i = by_rowid ? 1 : 0; i < columns.size(); ++i) {
       const std::optional<PgType> type = PgTypeFromCatalog(columns[i].type);
       if (!type) return std::nullopt;
-      table.columns.push_back({columns[i].name, columns[i].type, *type});
+      table.columns.push_back({columns[i].name, columns[i].type, *type, std::nullopt});
     }
     if (!by_rowid) table.key = key;
     LoadRenames(conn, table);
@@ -354,7 +369,7 @@ class PostgresReplicaImpl {
         throw Refusal("table " + definition.name + " has no primary key and a column named _rowid, the name its " +
                       "replica's rowid key takes: declare a primary key on the source");
       }
-      table.columns.push_back({column.name, column.declared_type, PgTypeOf(column.declared_type)});
+      table.columns.push_back({column.name, column.declared_type, PgTypeOf(column.declared_type), column.added_value});
     }
 
     std::vector<CatalogColumn> have = CatalogColumns(conn, table.qualified);
@@ -379,6 +394,21 @@ class PostgresReplicaImpl {
     std::string list;
     for (const std::string& column : table.key) list += (list.empty() ? "" : ", ") + Quote(column);
     return list;
+  }
+
+  // The source's rows that predate an added column read its default: so do the replica's.
+  static std::string AddedDefault(PgConnection& conn, const ReplicaTable& table, const ReplicaColumn& column) {
+    if (!column.added_value) return "";
+    std::optional<std::string> text;
+    try {
+      text = PgText(json::parse(*column.added_value), column.type);
+    } catch (const ValueMismatch& mismatch) {
+      throw Refusal("the default of column " + column.name + " added to table " + table.name + " is " +
+                    mismatch.what() + ", which its PostgreSQL type " + PgTypeName(column.type) +
+                    " cannot hold: declare the column on the source with a type that fits it");
+    }
+    if (!text) return "";
+    return std::string(" DEFAULT ") + conn.Literal(*text) + "::" + PgTypeName(column.type);
   }
 
   // SQLite's ALTER TABLE appends added columns, renames in place and drops: with no column dropped,
@@ -411,7 +441,7 @@ class PostgresReplicaImpl {
       }
       for (size_t i = have.size(); i < want.size() && followable; ++i) {
         steps.push_back("ALTER TABLE " + table.qualified + " ADD COLUMN " + Quote(want[i].name) + " " +
-                        PgTypeName(want[i].type));
+                        PgTypeName(want[i].type) + AddedDefault(conn, table, want[i]));
         added.push_back(want[i].name);
       }
     } else {
@@ -505,17 +535,21 @@ class PostgresReplicaImpl {
     return key.begin()->dump();
   }
 
-  // The after-image's columns that the table has (a dropped column's are left out), rowid first.
+  // The after-image's columns that the table has (a dropped column's are left out), rowid first;
+  // key columns the image leaves out (a BLOB key without --blobs) from the change's key.
   static Row ImageRow(const ReplicaTable& table, const Change& change) {
     Row row;
     if (table.key.empty()) row.values.push_back(RowidOf(table, change));
-    const json image = json::parse(change.after.value_or("{}"));
-    for (const auto& [name, value] : image.items()) {
-      const std::optional<size_t> index = table.ColumnIndex(name);
-      if (!index) continue;
-      row.columns.push_back(*index);
-      row.values.push_back(Convert(table, table.columns[*index], value, change));
-    }
+    const auto take = [&](const json& members) {
+      for (const auto& [name, value] : members.items()) {
+        const std::optional<size_t> index = table.ColumnIndex(name);
+        if (!index || std::find(row.columns.begin(), row.columns.end(), *index) != row.columns.end()) continue;
+        row.columns.push_back(*index);
+        row.values.push_back(Convert(table, table.columns[*index], value, change));
+      }
+    };
+    take(json::parse(change.after.value_or("{}")));
+    if (!table.key.empty()) take(json::parse(change.key));
     return row;
   }
 
@@ -712,6 +746,7 @@ class PostgresReplicaImpl {
   size_t committed_batches_ = 0;   // group batches committed since the last Poll (kept through failures)
   bool group_ = false;             // a transaction of change batches is open
   size_t group_batches_ = 0;
+  bool group_lost_ = false;  // a group was rolled back and the engine was not told yet
   bool caught_up_ = false;
   std::optional<Change> last_;
 };
@@ -721,7 +756,9 @@ PostgresReplica::PostgresReplica(PostgresTarget target, std::string password)
 PostgresReplica::~PostgresReplica() = default;
 
 HandlerResult PostgresReplica::Send(const Changes& batch) {
-  return impl_->Outcome([&] { impl_->Take(batch); });
+  const HandlerResult result = impl_->Outcome([&] { impl_->Take(batch); });
+  if (result.kind != HandlerResult::Kind::kSuccess) impl_->LossReported();
+  return result;
 }
 
 void PostgresReplica::OnCaughtUp() { impl_->CaughtUp(); }
@@ -729,6 +766,7 @@ void PostgresReplica::OnCaughtUp() { impl_->CaughtUp(); }
 Confirmations PostgresReplica::Poll(std::chrono::milliseconds wait, bool flush) {
   Confirmations confirmations;
   confirmations.failure = impl_->Outcome([&] { confirmations.batches = impl_->Confirm(flush); });
+  if (confirmations.failure.kind != HandlerResult::Kind::kSuccess) impl_->LossReported();
   if (confirmations.batches == 0 && confirmations.failure.kind == HandlerResult::Kind::kSuccess) {
     std::this_thread::sleep_for(wait);
   }

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,35 @@ std::vector<std::string_view> Split(std::string_view text, char separator) {
   }
 }
 
+// libpq's parse errors quote what they could not take ("invalid integer value "..." for connection
+// option "port""), which may be a password a stray '/' or '?' moved out of the user info: every
+// quoted text that is not one of libpq's option names is masked.
+std::vector<std::string> LibpqKeywords() {
+  std::vector<std::string> keywords;
+  if (PQconninfoOption* defaults = PQconndefaults()) {
+    for (const PQconninfoOption* option = defaults; option->keyword; ++option) keywords.emplace_back(option->keyword);
+    PQconninfoFree(defaults);
+  }
+  return keywords;
+}
+
+bool IsKeyword(const std::vector<std::string>& keywords, const std::string& name) {
+  return std::find(keywords.begin(), keywords.end(), name) != keywords.end();
+}
+
+std::string MaskQuotedValues(const std::string& message, const std::vector<std::string>& keywords) {
+  std::string masked;
+  size_t start = 0;
+  while (true) {
+    const size_t open = message.find('"', start);
+    const size_t close = open == std::string::npos ? std::string::npos : message.find('"', open + 1);
+    if (close == std::string::npos) return masked + message.substr(start);
+    const std::string quoted = message.substr(open + 1, close - open - 1);
+    masked += message.substr(start, open + 1 - start) + (IsKeyword(keywords, quoted) ? quoted : "***") + "\"";
+    start = close + 1;
+  }
+}
+
 }  // namespace
 
 Status ParsePostgresUrl(const std::string& url, PostgresTarget* target) {
@@ -67,11 +97,18 @@ Status ParsePostgresUrl(const std::string& url, PostgresTarget* target) {
   const std::string_view authority = before_query.substr(
       scheme_end, authority_end == std::string_view::npos ? std::string_view::npos : authority_end - scheme_end);
   const size_t at = authority.rfind('@');
-  if (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos) {
+  // An '@' past the first '/' after a ':' is user info with a '/' in its password: libpq would take
+  // the password for a host and a port and quote it in its errors.
+  const size_t late_at =
+      authority_end == std::string_view::npos ? std::string_view::npos : before_query.find('@', authority_end);
+  const bool late_user_info = late_at != std::string_view::npos &&
+                              before_query.substr(scheme_end, late_at - scheme_end).find(':') != std::string_view::npos;
+  if (late_user_info || (at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos)) {
     return Status::InvalidArgument("a password in the --output URL is not accepted (it would show in process lists): " +
                                    target->display + "; give it in PGPASSWORD, ~/.pgpass or --pg-password-file");
   }
 
+  const std::vector<std::string> keywords = LibpqKeywords();
   std::string conninfo(before_query);
   std::string separator = "?";
   if (query_start != std::string_view::npos) {
@@ -86,6 +123,10 @@ Status ParsePostgresUrl(const std::string& url, PostgresTarget* target) {
       if (name == "password") {
         return Status::InvalidArgument("a password in the --output URL is not accepted: " + target->display +
                                        "; give it in PGPASSWORD, ~/.pgpass or --pg-password-file");
+      }
+      // A misspelt parameter is named; a text with '@' may be the rest of a password holding a '?'.
+      if (name != "schema" && !IsKeyword(keywords, name) && name.find('@') == std::string::npos) {
+        return Status::InvalidArgument("--output " + target->display + ": unknown parameter \"" + name + "\"");
       }
       if (name == "schema") {
         if (value.empty()) return Status::InvalidArgument("empty schema= in --output " + target->display);
@@ -103,9 +144,20 @@ Status ParsePostgresUrl(const std::string& url, PostgresTarget* target) {
     std::string message = error ? error : "out of memory";
     PQfreemem(error);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    return Status::InvalidArgument("--output " + target->display + ": " + message);
+    return Status::InvalidArgument("--output " + target->display + ": " + MaskQuotedValues(message, keywords));
+  }
+  // A password where libpq finds one, whatever the text looked like to the checks above (a '?' or a
+  // '/' inside it moves the user info's end for a reader, not for libpq).
+  bool password = false;
+  for (const PQconninfoOption* option = options; option->keyword; ++option) {
+    const std::string_view keyword(option->keyword);
+    if ((keyword == "password" || keyword == "sslpassword") && option->val && *option->val) password = true;
   }
   PQconninfoFree(options);
+  if (password) {
+    return Status::InvalidArgument("a password in the --output URL is not accepted (it would show in process lists): " +
+                                   target->display + "; give it in PGPASSWORD, ~/.pgpass or --pg-password-file");
+  }
   target->conninfo = std::move(conninfo);
   return Status::Ok();
 }

@@ -452,6 +452,41 @@ TEST_F(PostgresReplicaTest, ATableDroppedOnTheSourceBeforeARestartStillGetsWhatW
   EXPECT_EQ(Backlog(), 0);
 }
 
+// Without --blobs a BLOB column is left out of the images, but a BLOB key is still in the key.
+TEST_F(PostgresReplicaTest, ABlobKeyWithoutBlobCaptureStillKeysTheReplicasRows) {
+  AppDb app(path_);
+  app.Exec("CREATE TABLE files (id BLOB PRIMARY KEY, name TEXT)");
+  app.Exec("INSERT INTO files VALUES (x'0102', 'before the snapshot')");
+  SetUpCapture(/*blobs=*/false);
+  app.Exec("INSERT INTO files VALUES (x'FF00', 'a')");
+  app.Exec("UPDATE files SET name = 'b' WHERE id = x'FF00'");
+  app.Exec("UPDATE files SET name = 'renamed' WHERE id = x'0102'");
+  const auto run = Cdc({"--bootstrap", "--drain", "--output", url_});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ReplicaRows("SELECT upper(encode(id, 'hex')), name FROM " + Qualified("files") + " ORDER BY 1"),
+            SourceRows("SELECT hex(id), name FROM files ORDER BY 1"));
+}
+
+// Rows that predate an added column read its default on the source; the replica's must too, also
+// those that never change again.
+TEST_F(PostgresReplicaTest, AColumnAddedWithADefaultHoldsItInRowsThatPredateIt) {
+  SetUpCapture();
+  AppDb app(path_);
+  app.Exec("INSERT INTO accounts VALUES (1, 1, 0.5, 'a'), (2, 1, 0.25, 'b')");
+  ASSERT_EQ(Cdc({"--drain", "--output", url_}).exit_code, 0);
+  app.Exec("ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'it''s active'");
+  app.Exec("ALTER TABLE accounts ADD COLUMN limit_cents INTEGER DEFAULT '500'");
+  app.Exec("ALTER TABLE accounts ADD COLUMN rate REAL DEFAULT 0.1");
+  app.Exec("ALTER TABLE accounts ADD COLUMN tag DEFAULT 7");  // untyped: jsonb
+  ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--setup"}).exit_code, 0);
+  app.Exec("INSERT INTO accounts (id, v, balance, note) VALUES (3, 1, 1.0, 'c')");
+  const auto run = Cdc({"--drain", "--output", url_});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ReplicaRows(
+                "SELECT id, status, limit_cents, rate, tag::text FROM " + Qualified("accounts") + " ORDER BY id", {3}),
+            SourceRows("SELECT id, status, limit_cents, rate, tag FROM accounts ORDER BY id", {3}));
+}
+
 TEST_F(PostgresReplicaTest, ChangesOfATableNeitherOnTheSourceNorInTheReplicaStopAndStayInTheLog) {
   SetUpCapture();
   AppDb app(path_);
@@ -499,6 +534,48 @@ TEST_F(PostgresReplicaTest, AFailedSendStillConfirmsTheGroupTheSchemaStepCommitt
   EXPECT_EQ(replica.Send({change(2)}).kind, HandlerResult::Kind::kRetry);
   EXPECT_EQ(replica.Poll(std::chrono::milliseconds(0), false).batches, 1u)
       << "batch 1 is in the replica: the engine must not send it again";
+}
+
+// A group lost when a schema step cannot commit it (the connection dropped while it was open) is
+// reported at the next Send, so that the engine sends its batches again instead of taking the next
+// group's confirmation for theirs.
+TEST_F(PostgresReplicaTest, AGroupTheSchemaStepCouldNotCommitIsSentAgainNotConfirmed) {
+  sinks::PostgresTarget target;
+  ASSERT_TRUE(sinks::ParsePostgresUrl(url_, &target).ok());
+  sinks::PostgresReplica replica(target, "");
+  SinkPosition position;
+  ASSERT_EQ(replica.ReadPosition(&position).kind, HandlerResult::Kind::kSuccess);
+  WatchedSchema schema;
+  schema.tables = {{"accounts",
+                    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, balance REAL, note TEXT)",
+                    {"id", "v", "balance", "note"},
+                    {"id"}}};
+  ASSERT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kSuccess);
+  const auto change = [](int64_t id) {
+    Change change;
+    change.id = id;
+    change.table = "accounts";
+    change.timestamp = "2026-11-30T10:00:00.000Z";
+    change.key = "{\"id\":" + std::to_string(id) + "}";
+    change.after = "{\"id\":" + std::to_string(id) + ",\"v\":1,\"balance\":0.5,\"note\":\"a\"}";
+    return change;
+  };
+  ASSERT_EQ(replica.Send({change(1)}).kind, HandlerResult::Kind::kSuccess);
+  server_->Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'cdc'");
+  EXPECT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kRetry) << "the open group is lost with the connection";
+  ASSERT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kSuccess);
+  EXPECT_EQ(replica.Send({change(2)}).kind, HandlerResult::Kind::kRetry)
+      << "batch 1 was rolled back: the engine must send it again, not count it confirmed later";
+  EXPECT_EQ(replica.Poll(std::chrono::milliseconds(0), false).batches, 0u);
+  // The engine sends the window again from batch 1.
+  ASSERT_EQ(replica.Send({change(1)}).kind, HandlerResult::Kind::kSuccess);
+  ASSERT_EQ(replica.Send({change(2)}).kind, HandlerResult::Kind::kSuccess);
+  const Confirmations confirmed = replica.Poll(std::chrono::milliseconds(0), true);
+  EXPECT_EQ(confirmed.failure.kind, HandlerResult::Kind::kSuccess) << confirmed.failure.message;
+  EXPECT_EQ(confirmed.batches, 2u);
+  EXPECT_EQ(ReplicaRows("SELECT id FROM " + Qualified("accounts") + " ORDER BY 1"),
+            (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(ReplicaPosition(), 2);
 }
 
 // A group at or before the stored position (another process writing into the same schema) is

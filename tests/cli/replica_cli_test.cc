@@ -159,6 +159,40 @@ TEST_F(ReplicaCliTest, ColumnsAddedAndRenamedWhileStreamingAreFollowed) {
   EXPECT_EQ(AppDb(replica_).Text("SELECT memo FROM accounts WHERE id = 1"), "renamed before setup");
 }
 
+// Without --blobs a BLOB column is left out of the images, but a BLOB key is still in the key:
+// the replica's rows keep it (a rowid table would otherwise take a NULL key for each change).
+TEST_F(ReplicaCliTest, ABlobKeyWithoutBlobCaptureStillKeysTheReplicasRows) {
+  AppDb app(path_);
+  app.Exec("CREATE TABLE files (id BLOB PRIMARY KEY, name TEXT)");
+  app.Exec("INSERT INTO files VALUES (x'0102', 'before the snapshot')");
+  SetUpCapture(/*blobs=*/false);
+  app.Exec("INSERT INTO files VALUES (x'FF00', 'a')");
+  app.Exec("UPDATE files SET name = 'b' WHERE id = x'FF00'");
+  app.Exec("UPDATE files SET name = 'renamed' WHERE id = x'0102'");
+  const auto run = Cdc({"--bootstrap", "--drain", "--output", url_});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(AppDb(replica_).Rows("SELECT hex(id), typeof(id), name FROM files ORDER BY 1"),
+            app.Rows("SELECT hex(id), typeof(id), name FROM files ORDER BY 1"));
+}
+
+// Rows that predate an added column read its default on the source; the replica's must too, also
+// those that never change again.
+TEST_F(ReplicaCliTest, AColumnAddedWithADefaultHoldsItInRowsThatPredateIt) {
+  SetUpCapture();
+  AppDb app(path_);
+  app.Exec("INSERT INTO accounts VALUES (1, 1, 0.5, 'a'), (2, 1, 0.25, 'b')");
+  ASSERT_EQ(Cdc({"--drain", "--output", url_}).exit_code, 0);
+  app.Exec("ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'active'");
+  app.Exec("ALTER TABLE accounts ADD COLUMN limit_cents INTEGER DEFAULT '500'");  // stored as the integer 500
+  app.Exec("ALTER TABLE accounts ADD COLUMN rate REAL DEFAULT 0.1");
+  app.Exec("ALTER TABLE accounts ADD COLUMN closed DEFAULT NULL");
+  ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--setup"}).exit_code, 0);
+  app.Exec("INSERT INTO accounts (id, v, balance, note) VALUES (3, 1, 1.0, 'c')");
+  const auto run = Cdc({"--drain", "--output", url_});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Differences("accounts"), 0);
+}
+
 TEST_F(ReplicaCliTest, AColumnChangeItCannotFollowStopsWithTheTableNamed) {
   SetUpCapture();
   AppDb app(path_);

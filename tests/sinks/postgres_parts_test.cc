@@ -32,12 +32,18 @@ TEST(PostgresUrlTest, TheSchemaIsTakenOutAndEveryOtherParameterPassedToLibpq) {
 TEST(PostgresUrlTest, APasswordInTheUrlIsRefusedWithoutRepeatingIt) {
   PostgresTarget target;
   for (const char* url : {"postgres://app:hunter2-secret@db/shop", "postgres://db/shop?password=hunter2-secret",
-                          "postgres://db/shop?sslmode=require&password=hunter2-secret"}) {
+                          "postgres://db/shop?sslmode=require&password=hunter2-secret",
+                          "postgres://app:hunter2?secret@db:5432/shop", "postgres://db/shop?sslpassword=hunter2"}) {
     const Status status = ParsePostgresUrl(url, &target);
     EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << url;
     EXPECT_NE(status.message().find("PGPASSWORD, ~/.pgpass or --pg-password-file"), std::string::npos) << url;
     EXPECT_EQ(status.message().find("hunter2"), std::string::npos) << status.message();
   }
+  // A '/' in the password ends the user info for libpq: the rest reads as a host and a port, and
+  // libpq's complaint about that port must not quote it.
+  const Status slash = ParsePostgresUrl("postgres://app:hunter2/secret@db:5432/shop", &target);
+  EXPECT_EQ(slash.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(slash.message().find("hunter2"), std::string::npos) << slash.message();
 }
 
 TEST(PostgresUrlTest, MalformedUrlsAreRefusedNamingThem) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@ namespace sqlite_cdc {
 struct ColumnDefinition {
   std::string name;
   std::string declared_type;  // as written, possibly empty (an untyped column)
+  // What rows that predate the column hold when ALTER TABLE ADD COLUMN added it: its DEFAULT's value
+  // as a row image writes it (a JSON value: "EUR", 0, 2.5, null), with the column's affinity
+  // applied. nullopt without a default, or with one ADD COLUMN does not take (CURRENT_TIMESTAMP).
+  std::optional<std::string> added_value;
 };
 
 // The columns `table.create_sql` makes, in table order: the members of the table's row images.
