@@ -95,7 +95,9 @@ std::string SchemaJson(const WatchedSchema& schema, const std::string& stored_at
                       {"key", table.key},
                       {"without_rowid", table.without_rowid}});
   }
-  return json{{"log_position", schema.log_position}, {"stored_at", stored_at}, {"tables", tables}}.dump(2) + "\n";
+  json document{{"log_position", schema.log_position}, {"stored_at", stored_at}, {"tables", tables}};
+  if (!schema.log_epoch.empty()) document["log_epoch"] = schema.log_epoch;
+  return document.dump(2) + "\n";
 }
 
 bool ParseSchemaJson(const std::string& text, WatchedSchema* schema, std::string* stored_at) {
@@ -108,6 +110,7 @@ bool ParseSchemaJson(const std::string& text, WatchedSchema* schema, std::string
                                table.at("columns").get<std::vector<std::string>>(),
                                table.at("key").get<std::vector<std::string>>(), table.at("without_rowid").get<bool>()});
     }
+    parsed.log_epoch = document.value("log_epoch", "");
     *stored_at = document.value("stored_at", "");
     *schema = std::move(parsed);
     return true;

@@ -178,7 +178,47 @@ HandlerResult S3ArchiveSink::SnapshotPart(const Changes& batch) {
   return result;
 }
 
+// One archive holds one log's history. A log set up anew (teardown, then setup: its ids start
+// from 1 again) or another database's would interleave two histories under one set of ids, which
+// restore and retention read as one: a restore would come back with the old log's rows and
+// retention would delete the new log's changes as older than the old log's snapshots. Each schema
+// object names its log (log_epoch); an archive whose newest one names another is refused before
+// anything is written. Archives written before schema objects named their log are taken as they are.
+HandlerResult S3ArchiveSink::CheckArchiveIsOfThisLog(const WatchedSchema& schema) {
+  if (schema.log_epoch.empty()) return HandlerResult::Success();
+  const std::string& prefix = client_->location().prefix;
+  const std::string root = prefix.empty() ? "" : prefix + "/";
+  std::vector<std::string> keys;
+  if (S3Outcome listed = client_->List(root + "schema/", &keys); !listed.ok()) return ToHandlerResult(listed);
+  std::optional<int64_t> newest;
+  std::string newest_key;
+  for (const std::string& key : keys) {
+    const auto position = ParseSchemaObjectName(key.substr(root.size()));
+    if (position && (!newest || *position >= *newest)) {
+      newest = position;
+      newest_key = key;
+    }
+  }
+  if (!newest) return HandlerResult::Success();
+  std::string body;
+  // Gone between the listing and the read (a retention pass): the next attempt lists again.
+  if (S3Outcome got = client_->Get(newest_key, &body); !got.ok()) return ToHandlerResult(got);
+  WatchedSchema stored;
+  std::string stored_at;
+  if (ParseSchemaJson(body, &stored, &stored_at) && !stored.log_epoch.empty() && stored.log_epoch != schema.log_epoch) {
+    return HandlerResult::Fatal(
+        "s3 archive: it holds the changes of another log (the database's log was set up anew, or it is another "
+        "database's archive): archive this database under a new prefix; nothing was written");
+  }
+  return HandlerResult::Success();
+}
+
 HandlerResult S3ArchiveSink::OnSchema(const WatchedSchema& schema) {
+  if (!archive_checked_) {
+    HandlerResult checked = CheckArchiveIsOfThisLog(schema);
+    if (checked.kind != HandlerResult::Kind::kSuccess) return checked;
+    archive_checked_ = true;
+  }
   // An object never spans a schema change: what came before it goes into objects of its own.
   if (!failing_ && !cutter_.empty()) CutOpenObject();
   return Put(SchemaObjectName(schema.log_position), SchemaJson(schema, Rfc3339(now_(), "%Y-%m-%dT%H:%M:%SZ")),

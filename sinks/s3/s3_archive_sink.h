@@ -70,6 +70,7 @@ class S3ArchiveSink : public PipelinedHandler {
   Confirmations Report();
   HandlerResult SnapshotPart(const Changes& batch);
   HandlerResult Put(const std::string& name, const std::string& body, const std::string& content_type);
+  HandlerResult CheckArchiveIsOfThisLog(const WatchedSchema& schema);
 
   std::unique_ptr<S3Client> client_;  // the synchronous writes'
   Clock now_;
@@ -78,7 +79,8 @@ class S3ArchiveSink : public PipelinedHandler {
   uint64_t next_sequence_ = 0;
   bool failing_ = false;  // a PUT failed: waiting for the running ones before reporting it
   int64_t objects_stored_ = 0;
-  int64_t last_sent_id_ = 0;  // of the last change sent
+  int64_t last_sent_id_ = 0;      // of the last change sent
+  bool archive_checked_ = false;  // the archive's newest schema object is of this log
 
   std::string snapshot_run_;  // set by the first bootstrap batch of a snapshot
   int snapshot_parts_ = 0;    // parts accepted so far

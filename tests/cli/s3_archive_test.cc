@@ -211,6 +211,24 @@ TEST_F(S3ArchiveTest, ASnapshotTakenAfterEarlierDeliveriesRestores) {
   EXPECT_EQ(result.out.find(": 0 snapshot rows"), std::string::npos) << result.out;
 }
 
+// A log set up anew starts its ids from 1 again: archived beside the old log's objects, restore
+// would read both as one history and retention would delete the new changes. Refused, unwritten.
+TEST_F(S3ArchiveTest, AnArchiveOfAnotherLogIsRefusedBeforeAnythingIsWritten) {
+  SetUpCapture(/*blobs=*/true);
+  Write(1);
+  const std::vector<std::string> drain{"--db", path_, "--blobs", "--output", Url(), "--drain"};
+  ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc"), drain).exit_code, 0);
+  const auto archived = server_.Keys("apps/one/");
+  ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--teardown"}).exit_code, 0);
+  SetUpCapture(/*blobs=*/true);
+  Write(2);
+  const auto run = RunProcess(testing::BinaryPath("sqlite-cdc"), drain);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("holds the changes of another log"), std::string::npos) << run.err;
+  EXPECT_EQ(server_.Keys("apps/one/"), archived) << "nothing was written into the old log's archive";
+  EXPECT_GT(Backlog(), 0) << "the new log's changes wait for an archive of their own";
+}
+
 TEST_F(S3ArchiveTest, AMissingObjectMakesRestoreFailWithoutAFile) {
   SetUpCapture(/*blobs=*/true);
   auto cdc = StartCdc({"--s3-max-object-changes", "7"});  // an object per batch
