@@ -66,9 +66,22 @@ Status S3ArchiveReader::Fetch(const std::string& key, std::string* body) {
   return WithRetries([&] { return client_->Get(key, body); });
 }
 
+Status S3ArchiveReader::FetchIfThere(const std::string& key, std::string* body, bool* gone) {
+  *gone = false;
+  return WithRetries([&] {
+    S3Outcome outcome = client_->Get(key, body);
+    if (outcome.kind == S3Outcome::Kind::kNotFound) *gone = true, outcome = {};
+    return outcome;
+  });
+}
+
 Status S3ArchiveReader::FetchEvents(const std::string& key, Changes* batch) {
   std::string compressed;
   if (Status status = Fetch(key, &compressed); !status.ok()) return status;
+  return ParseEvents(key, compressed, batch);
+}
+
+Status S3ArchiveReader::ParseEvents(const std::string& key, const std::string& compressed, Changes* batch) {
   const auto text = Gunzip(compressed);
   if (!text || !ParseEventLines(*text, batch)) {
     return Status::Corruption("archive object " + key + " is damaged (not gzipped change events)");
@@ -76,8 +89,18 @@ Status S3ArchiveReader::FetchEvents(const std::string& key, Changes* batch) {
   return Status::Ok();
 }
 
-Status S3ArchiveReader::FetchObject(const ChangesObject& object, Changes* events) {
-  if (Status status = FetchEvents(object.key, events); !status.ok()) return status;
+Status S3ArchiveReader::FetchObject(const ChangesObject& object, Changes* events, bool* gone) {
+  std::string compressed;
+  bool missing = false;
+  if (Status status = gone ? FetchIfThere(object.key, &compressed, &missing) : Fetch(object.key, &compressed);
+      !status.ok()) {
+    return status;
+  }
+  if (missing) {
+    *gone = true;
+    return Status::Ok();
+  }
+  if (Status status = ParseEvents(object.key, compressed, events); !status.ok()) return status;
   if (!HoldsTheIdsItsNameSays(*events, object.first_id, object.last_id)) {
     return Status::Corruption("archive object " + object.key + " does not hold the ids its name says");
   }
@@ -133,12 +156,7 @@ Status S3ArchiveReader::ChooseSnapshot(const Listing& listing) {
   for (const auto& [run, key] : listing.manifests) {
     std::string text;
     bool gone = false;
-    Status status = WithRetries([&] {
-      S3Outcome outcome = client_->Get(key, &text);
-      if (outcome.kind == S3Outcome::Kind::kNotFound) gone = true, outcome = {};
-      return outcome;
-    });
-    if (!status.ok()) return status;
+    if (Status status = FetchIfThere(key, &text, &gone); !status.ok()) return status;
     if (gone) continue;
     SnapshotManifest manifest;
     if (!ParseManifestJson(text, &manifest)) {
@@ -185,14 +203,17 @@ Status S3ArchiveReader::ChooseSnapshot(const Listing& listing) {
   return Status::Ok();
 }
 
-// The schema in effect at the point: the newest stored at or before it, else the oldest.
+// The schema in effect at the point: the newest stored at or before it, else the oldest. One gone
+// since the listing was deleted by a retention pass, as superseded by a later one.
 Status S3ArchiveReader::ChooseSchema(const std::map<int64_t, std::string>& schemas, WatchedSchema* schema) {
   bool have_schema = false;
   for (const auto& [position, key] : schemas) {
     if (point_.id && position > *point_.id && have_schema) break;
     std::string text, stored_at;
     WatchedSchema candidate;
-    if (Status status = Fetch(key, &text); !status.ok()) return status;
+    bool gone = false;
+    if (Status status = FetchIfThere(key, &text, &gone); !status.ok()) return status;
+    if (gone) continue;
     if (!ParseSchemaJson(text, &candidate, &stored_at)) {
       return Status::Corruption("archive object " + key + " is damaged");
     }
@@ -212,6 +233,7 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory, bool verify) {
   *inventory = ArchiveInventory{};
   inventory->location = location.Display();
   std::map<std::string, ArchiveInventory::Snapshot> snapshots;  // by run: runs sort by time
+  std::set<std::string> gone_runs;  // manifests deleted since the listing: a retention pass is deleting the run
   std::vector<ChangesObject> changes;
   for (const S3Object& object : listed) {
     const std::string name = object.key.substr(root.size());
@@ -222,7 +244,12 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory, bool verify) {
     } else if (const auto run = ParseSnapshotManifestName(name)) {
       std::string text;
       SnapshotManifest manifest;
-      if (Status status = Fetch(object.key, &text); !status.ok()) return status;
+      bool gone = false;
+      if (Status status = FetchIfThere(object.key, &text, &gone); !status.ok()) return status;
+      if (gone) {
+        gone_runs.insert(*run);
+        continue;
+      }
       ArchiveInventory::Snapshot& snapshot = snapshots[*run];
       if (!ParseManifestJson(text, &manifest)) {
         snapshot.damaged = true;  // as restore does: passed over, never the start
@@ -234,7 +261,9 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory, bool verify) {
       snapshot.parts_expected = manifest.parts;
       snapshot.taken_at = manifest.taken_at;
     } else if (name.rfind("snapshots/", 0) == 0 && name.find("/part-") != std::string::npos) {
-      ArchiveInventory::Snapshot& snapshot = snapshots[name.substr(10, name.find('/', 10) - 10)];
+      const std::string run = name.substr(10, name.find('/', 10) - 10);
+      if (gone_runs.count(run)) continue;
+      ArchiveInventory::Snapshot& snapshot = snapshots[run];
       ++snapshot.parts;
       snapshot.bytes += object.size;
     }
@@ -246,12 +275,16 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory, bool verify) {
   // What does not read counts as missing, as in a restore. Without `verify` only the objects read
   // for the times below are checked; one found damaged there changes the coverage, so it is
   // computed again until no new damage turns up.
-  std::set<std::string> damaged;
+  // Objects deleted since the listing (a retention pass) are left out as if never listed.
+  std::set<std::string> damaged, gone;
   if (verify) {
     for (const ChangesObject& object : changes) {
       Changes events;
-      Status status = FetchObject(object, &events);
-      if (status.code() == Status::Code::kCorruption) {
+      bool missing = false;
+      Status status = FetchObject(object, &events, &missing);
+      if (missing) {
+        gone.insert(object.key);
+      } else if (status.code() == Status::Code::kCorruption) {
         damaged.insert(object.key);
       } else if (!status.ok()) {
         return status;
@@ -260,11 +293,11 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory, bool verify) {
   }
   std::map<std::string, Changes> fetched;
   for (;;) {
-    const size_t known = damaged.size();
+    const size_t known = damaged.size() + gone.size();
     std::vector<ChangesObject> readable;
     std::vector<ArchiveInventory::IdRange> ranges;
     for (const ChangesObject& object : changes) {
-      if (damaged.count(object.key)) continue;
+      if (damaged.count(object.key) || gone.count(object.key)) continue;
       readable.push_back(object);
       ranges.push_back({object.first_id, object.last_id});
     }
@@ -274,7 +307,7 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory, bool verify) {
     if (!inventory->covered.empty()) {
       for (auto [id, time] : {std::pair{inventory->covered.front().first, &inventory->first_change_time},
                               std::pair{inventory->covered.back().last, &inventory->last_change_time}}) {
-        if (Status status = TimeOf(id, readable, &fetched, &damaged, time); !status.ok()) return status;
+        if (Status status = TimeOf(id, readable, &fetched, &damaged, &gone, time); !status.ok()) return status;
       }
     }
     for (ArchiveInventory::Restorable& stretch : inventory->restorable) {
@@ -282,11 +315,12 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory, bool verify) {
         if (snapshot.usable() && snapshot.log_position == stretch.ids.first) stretch.first_time = snapshot.taken_at;
         if (snapshot.usable() && snapshot.log_position == stretch.ids.last) stretch.last_time = snapshot.taken_at;
       }
-      if (Status status = TimeOf(stretch.ids.last, readable, &fetched, &damaged, &stretch.last_time); !status.ok()) {
+      if (Status status = TimeOf(stretch.ids.last, readable, &fetched, &damaged, &gone, &stretch.last_time);
+          !status.ok()) {
         return status;
       }
     }
-    if (damaged.size() == known) break;
+    if (damaged.size() + gone.size() == known) break;
   }
   inventory->verified = verify;
   inventory->damaged_objects.assign(damaged.begin(), damaged.end());
@@ -295,12 +329,20 @@ Status S3ArchiveReader::Describe(ArchiveInventory* inventory, bool verify) {
 
 Status S3ArchiveReader::TimeOf(int64_t id, const std::vector<ChangesObject>& objects,
                                std::map<std::string, Changes>* fetched, std::set<std::string>* damaged,
-                               std::string* time) {
+                               std::set<std::string>* gone, std::string* time) {
   for (const ChangesObject& object : objects) {
-    if (object.first_id > id || id > object.last_id || damaged->count(object.key)) continue;
+    if (object.first_id > id || id > object.last_id || damaged->count(object.key) || gone->count(object.key)) {
+      continue;
+    }
     auto [events, first_time] = fetched->try_emplace(object.key);
     if (first_time) {
-      Status status = FetchObject(object, &events->second);
+      bool missing = false;
+      Status status = FetchObject(object, &events->second, &missing);
+      if (missing) {
+        fetched->erase(events);
+        gone->insert(object.key);
+        continue;
+      }
       if (status.code() == Status::Code::kCorruption) {
         fetched->erase(events);
         damaged->insert(object.key);

@@ -48,15 +48,20 @@ class S3ArchiveReader : public ArchiveReader {
   Status ChooseSnapshot(const Listing& listing);
   Status ChooseSchema(const std::map<int64_t, std::string>& schemas, WatchedSchema* schema);
   Status Fetch(const std::string& key, std::string* body);
+  // A 404 is `gone` rather than a failure: an object a retention pass deleted since the listing.
+  Status FetchIfThere(const std::string& key, std::string* body, bool* gone);
   Status FetchEvents(const std::string& key, Changes* batch);
-  // A whole change object: kCorruption also when it is gone, or does not hold the ids its name says.
-  Status FetchObject(const ChangesObject& object, Changes* events);
+  Status ParseEvents(const std::string& key, const std::string& compressed, Changes* batch);
+  // A whole change object: kCorruption when it does not hold the ids its name says, or when it is
+  // gone and `gone` is null; with `gone`, a 404 sets it instead.
+  Status FetchObject(const ChangesObject& object, Changes* events, bool* gone = nullptr);
   // Whether an object not yet read holds change `id`: a damaged object it covers is skipped.
   bool CoveredByALaterObject(int64_t id) const;
   // The timestamp of log id `id`, read from a change object that holds it (each object fetched
-  // once, kept in `fetched`); empty if none does. An object that does not read joins `damaged`.
+  // once, kept in `fetched`); empty if none does. An object that does not read joins `damaged`, one
+  // deleted since the listing `gone`.
   Status TimeOf(int64_t id, const std::vector<ChangesObject>& objects, std::map<std::string, Changes>* fetched,
-                std::set<std::string>* damaged, std::string* time);
+                std::set<std::string>* damaged, std::set<std::string>* gone, std::string* time);
 
   std::unique_ptr<S3Client> client_;
   RestorePoint point_;
