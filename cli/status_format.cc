@@ -50,6 +50,8 @@ const char* TriggersName(WatchedTableStatus::Triggers triggers) {
       return "renamed";
     case WatchedTableStatus::Triggers::kTableDropped:
       return "table_dropped";
+    case WatchedTableStatus::Triggers::kOvertaken:
+      return "overtaken";
   }
   return "";
 }
@@ -68,6 +70,14 @@ std::string TableLine(const WatchedTableStatus& table) {
     case WatchedTableStatus::Triggers::kTableDropped:
       return "table dropped; its changes in the log are still delivered; sqlite-cdc-setup --teardown --table " +
              table.name + " stops watching it";
+    case WatchedTableStatus::Triggers::kOvertaken: {
+      std::string triggers;
+      for (const std::string& trigger : table.firing_first) triggers += (triggers.empty() ? "" : ", ") + trigger;
+      return "TRIGGERS OVERTAKEN by " + triggers +
+             " (created after them, fired first: what it writes to the table is logged before the change that "
+             "fired it)" +
+             kFix;
+    }
   }
   return "";
 }
@@ -110,7 +120,8 @@ std::string FormatStatusText(const std::string& db_path, const CaptureStatus& st
       {WatchedTableStatus::Triggers::kOutdated, " with outdated triggers"},
       {WatchedTableStatus::Triggers::kMissing, " WITHOUT TRIGGERS"},
       {WatchedTableStatus::Triggers::kRenamed, " RENAMED"},
-      {WatchedTableStatus::Triggers::kTableDropped, " dropped"}};
+      {WatchedTableStatus::Triggers::kTableDropped, " dropped"},
+      {WatchedTableStatus::Triggers::kOvertaken, " with triggers overtaken"}};
   for (const auto& [triggers, label] : counts) {
     if (const int n = CountOf(status, triggers)) watched += ", " + std::to_string(n) + label;
   }

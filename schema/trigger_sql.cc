@@ -219,7 +219,8 @@ std::vector<TriggerSql> GenerateTriggers(const TableSchema& table, const Trigger
   std::vector<TriggerSql> triggers;
   auto add = [&](TriggerEvent event, const std::string& timing, const std::string& when,
                  const std::vector<std::string>& statements) {
-    triggers.push_back({TriggerName(table.name, event), context.Trigger(event, timing, when, statements)});
+    triggers.push_back({TriggerName(table.name, event), context.Trigger(event, timing, when, statements),
+                        timing.rfind("BEFORE", 0) == 0});
   };
   const bool evictions = !table.BeforeInsertTriggerChangesOutcomes();
   std::vector<std::string> on_insert;

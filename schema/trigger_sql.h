@@ -18,6 +18,7 @@ struct TriggerOptions {
 struct TriggerSql {
   std::string name;        // as stored in sqlite_master.name
   std::string create_sql;  // exactly the text sqlite_master.sql holds once it is created
+  bool before = false;     // a BEFORE trigger; the others are AFTER triggers
 };
 
 // What each trigger setup installs on a table logs:

@@ -107,16 +107,22 @@ bool FeedsLog(const std::string& trigger_sql, const schema::LogTableNames& names
   return false;
 }
 
-std::vector<InstalledTrigger> CdcTriggersOn(Database& db, const std::string& table) {
+std::vector<InstalledTrigger> TriggersOn(Database& db, const std::string& table) {
   Statement statement(db,
-                      "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 "
+                      "SELECT name, sql, rowid FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 "
                       "COLLATE NOCASE ORDER BY name");
   statement.Bind(1, table);
   std::vector<InstalledTrigger> triggers;
   while (statement.Step()) {
-    std::string name(statement.Text(0));
-    if (schema::LooksLikeCdcTriggerName(name)) triggers.push_back({name, std::string(statement.Text(1))});
+    triggers.push_back({std::string(statement.Text(0)), std::string(statement.Text(1)), statement.Int(2)});
   }
+  return triggers;
+}
+
+std::vector<InstalledTrigger> CdcTriggersOn(Database& db, const std::string& table) {
+  std::vector<InstalledTrigger> triggers = TriggersOn(db, table);
+  std::erase_if(triggers,
+                [](const InstalledTrigger& trigger) { return !schema::LooksLikeCdcTriggerName(trigger.name); });
   return triggers;
 }
 

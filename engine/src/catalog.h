@@ -28,8 +28,11 @@ std::vector<std::string> WatchedTables(Database& db, const schema::LogTableNames
 struct InstalledTrigger {
   std::string name;
   std::string sql;
+  int64_t created = 0;  // its sqlite_schema rowid: a later trigger has a larger one, and fires first
 };
 std::vector<InstalledTrigger> CdcTriggersOn(Database& db, const std::string& table);
+// Every trigger on `table` (ours and the application's).
+std::vector<InstalledTrigger> TriggersOn(Database& db, const std::string& table);
 
 // True when the trigger SQL writes to this log.
 bool FeedsLog(const std::string& trigger_sql, const schema::LogTableNames& names);

@@ -31,6 +31,8 @@ WatchedTableStatus::Triggers Public(internal::TableHealth::State state) {
       return WatchedTableStatus::Triggers::kRenamed;
     case State::kDropped:
       return WatchedTableStatus::Triggers::kTableDropped;
+    case State::kOvertaken:
+      return WatchedTableStatus::Triggers::kOvertaken;
   }
   return WatchedTableStatus::Triggers::kMatch;
 }
@@ -47,6 +49,7 @@ std::vector<WatchedTableStatus> ReadTableStatuses(Database& db, const CaptureOpt
     table.triggers = Public(health.state);
     table.triggers_match = table.triggers == WatchedTableStatus::Triggers::kMatch;
     table.renamed_to = health.renamed_to;
+    table.firing_first = health.firing_first;
     tables.push_back(std::move(table));
   }
   return tables;

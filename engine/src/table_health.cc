@@ -30,7 +30,11 @@ TableHealth CheckTableHealth(Database& db, const std::string& name, const schema
     return health;
   }
   const schema::TableSchema table = ReadTable(db, name);
-  if (TriggersUpToDate(db, table, options)) return health;
+  if (TriggersUpToDate(db, table, options)) {
+    health.firing_first = TriggersFiringBeforeOurs(db, table, options);
+    if (!health.firing_first.empty()) health.state = TableHealth::State::kOvertaken;
+    return health;
+  }
   health.state =
       HasTriggers(db, table.name, options.names) ? TableHealth::State::kOutdated : TableHealth::State::kMissing;
   return health;
@@ -50,6 +54,14 @@ std::string DescribeTableHealth(const std::string& name, const TableHealth& heal
     case TableHealth::State::kRenamed:
       return "table " + name + " was renamed to " + health.renamed_to + ": its changes are logged as " + name +
              "; run sqlite-cdc-setup --setup, or sqlite-cdc --resync, to watch it as " + health.renamed_to;
+    case TableHealth::State::kOvertaken: {
+      std::string triggers;
+      for (const std::string& trigger : health.firing_first) triggers += (triggers.empty() ? "" : ", ") + trigger;
+      return "trigger " + triggers + " of table " + name +
+             " was created after sqlite-cdc's and fires before them: what it writes to the table is logged "
+             "before the change that fired it, so consumers can end on an older image; run sqlite-cdc-setup "
+             "--setup, or sqlite-cdc --resync, to make sqlite-cdc's triggers fire first";
+    }
     case TableHealth::State::kDropped:
       return "watched table " + name +
              " no longer exists; its changes already in the log are still delivered; run sqlite-cdc-setup "

@@ -11,14 +11,16 @@ namespace sqlite_cdc::internal {
 // How a watched table's triggers stand against what setup would install for it now.
 struct TableHealth {
   enum class State {
-    kMatch,     // installed and up to date
-    kOutdated,  // installed, but for other columns or options (an ALTER TABLE since)
-    kMissing,   // the table exists but carries none of this log's triggers (rebuilt, or dropped by hand)
-    kRenamed,   // the table is gone, and its triggers sit on `renamed_to` (ALTER TABLE ... RENAME TO)
-    kDropped,   // the table and its triggers are gone
+    kMatch,      // installed and up to date
+    kOutdated,   // installed, but for other columns or options (an ALTER TABLE since)
+    kMissing,    // the table exists but carries none of this log's triggers (rebuilt, or dropped by hand)
+    kRenamed,    // the table is gone, and its triggers sit on `renamed_to` (ALTER TABLE ... RENAME TO)
+    kDropped,    // the table and its triggers are gone
+    kOvertaken,  // up to date, but other triggers created after them fire first (`firing_first`)
   };
   State state = State::kMatch;
   std::string renamed_to;
+  std::vector<std::string> firing_first;
 };
 
 // Judges the watched table `name` (its canonical name as stored). Reads only.

@@ -31,6 +31,15 @@ TableResync ResyncTable(Database& db, const std::string& name, const TableHealth
                                 ResendHint(name));
       return result;
     }
+    case TableHealth::State::kOvertaken:
+      result.changed = InstallTriggers(db, ReadTable(db, name), options);
+      result.warnings.push_back("table " + name + ": re-installed its AFTER triggers so that they fire before " +
+                                health.firing_first.front() +
+                                (health.firing_first.size() > 1 ? " and the others created after them" : "") +
+                                "; changes logged before may show such a trigger's write before the change that "
+                                "fired it; " +
+                                ResendHint(name));
+      return result;
     case TableHealth::State::kMissing:
       result.changed = InstallTriggers(db, ReadTable(db, name), options);
       result.warnings.push_back("table " + name +

@@ -1,6 +1,7 @@
 #include "trigger_installer.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "catalog.h"
 
@@ -25,6 +26,31 @@ std::vector<InstalledTrigger> OursOn(Database& db, const std::string& table, con
   return triggers;
 }
 
+// SQLite fires a table's newest trigger first. An application trigger created after our AFTER
+// triggers runs before them: what it writes to the table (an AFTER UPDATE stamping updated_at) is
+// logged before the change that fired it, and a consumer ends on the older image. The triggers that
+// are not ours and were created after one of our AFTER triggers on `table`.
+std::vector<std::string> TriggersAheadOfOurs(Database& db, const std::string& table,
+                                             const std::vector<schema::TriggerSql>& wanted,
+                                             const std::vector<InstalledTrigger>& ours) {
+  const auto is_ours = [&](const InstalledTrigger& trigger) {
+    return std::any_of(ours.begin(), ours.end(), [&](const InstalledTrigger& o) { return o.name == trigger.name; });
+  };
+  std::optional<int64_t> oldest_after;
+  for (const InstalledTrigger& trigger : ours) {
+    const auto generated =
+        std::find_if(wanted.begin(), wanted.end(), [&](const schema::TriggerSql& w) { return w.name == trigger.name; });
+    if (generated == wanted.end() || generated->before) continue;
+    if (!oldest_after || trigger.created < *oldest_after) oldest_after = trigger.created;
+  }
+  std::vector<std::string> ahead;
+  if (!oldest_after) return ahead;
+  for (const InstalledTrigger& trigger : TriggersOn(db, table)) {
+    if (!is_ours(trigger) && trigger.created > *oldest_after) ahead.push_back(trigger.name);
+  }
+  return ahead;
+}
+
 }  // namespace
 
 bool InstallTriggers(Database& db, const schema::TableSchema& table, const schema::TriggerOptions& options) {
@@ -34,13 +60,17 @@ bool InstallTriggers(Database& db, const schema::TableSchema& table, const schem
   const std::vector<schema::TriggerSql> wanted = schema::GenerateTriggers(table, options);
   const std::vector<InstalledTrigger> installed = OursOn(db, table.name, options.names);
   bool changed = false;
+  // Our AFTER triggers are made the newest again, in the order schema/ gives them; our BEFORE
+  // triggers stay older than the application's, which then run first (a write of theirs to the
+  // table would otherwise clear what a REPLACE stashed).
+  const bool overtaken = !TriggersAheadOfOurs(db, table.name, wanted, installed).empty();
   for (const InstalledTrigger& trigger : installed) {
     if (Wanted(wanted, trigger)) continue;
     db.Execute(schema::DropTriggerSql(trigger.name));
     changed = true;
   }
   for (const schema::TriggerSql& trigger : wanted) {
-    if (Installed(installed, trigger)) continue;
+    if (Installed(installed, trigger) && !(overtaken && !trigger.before)) continue;
     db.Execute(schema::DropTriggerSql(trigger.name));  // a same-named trigger of another shape
     db.Execute(trigger.create_sql);
     changed = true;
@@ -54,6 +84,12 @@ bool TriggersUpToDate(Database& db, const schema::TableSchema& table, const sche
   if (installed.size() != wanted.size()) return false;
   return std::all_of(installed.begin(), installed.end(),
                      [&](const InstalledTrigger& trigger) { return Wanted(wanted, trigger); });
+}
+
+std::vector<std::string> TriggersFiringBeforeOurs(Database& db, const schema::TableSchema& table,
+                                                  const schema::TriggerOptions& options) {
+  return TriggersAheadOfOurs(db, table.name, schema::GenerateTriggers(table, options),
+                             OursOn(db, table.name, options.names));
 }
 
 bool HasTriggers(Database& db, const std::string& table, const schema::LogTableNames& names) {

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "database.h"
 #include "schema/table_schema.h"
 #include "schema/trigger_sql.h"
@@ -14,6 +17,12 @@ bool InstallTriggers(Database& db, const schema::TableSchema& table, const schem
 
 // True when the installed triggers are exactly what InstallTriggers would install.
 bool TriggersUpToDate(Database& db, const schema::TableSchema& table, const schema::TriggerOptions& options);
+
+// The triggers that are not ours and were created on the table after our AFTER triggers: SQLite
+// fires the newest first, so what they write to the table would be logged before the change that
+// fired them. InstallTriggers puts ours first again.
+std::vector<std::string> TriggersFiringBeforeOurs(Database& db, const schema::TableSchema& table,
+                                                  const schema::TriggerOptions& options);
 
 // True when `table` carries at least one trigger feeding this log.
 bool HasTriggers(Database& db, const std::string& table, const schema::LogTableNames& names);

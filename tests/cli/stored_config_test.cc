@@ -143,6 +143,53 @@ TEST_F(StoredConfigTest, SetupRunAgainReinstallsTheTriggersOfARebuiltTable) {
   EXPECT_EQ(Drain().size(), 1u);
 }
 
+// SQLite fires a table's newest trigger first: an application trigger created after setup that
+// writes to the table (a "touch" stamping a column) would run before ours, and its UPDATE would be
+// logged before the INSERT that fired it, leaving consumers on the older image.
+TEST_F(StoredConfigTest, AnAppTriggerCreatedAfterSetupIsReportedAndSetupMakesOursFireFirst) {
+  ASSERT_EQ(SetupCli().exit_code, 0);
+  app_.Exec(
+      "CREATE TRIGGER items_touch AFTER INSERT ON items BEGIN UPDATE items SET note = 'touched' WHERE id = NEW.id; "
+      "END");
+  EXPECT_EQ(TriggersOf(StatusJson(), "items"), "overtaken");
+  const std::string text = StatusText();
+  EXPECT_NE(text.find("items: TRIGGERS OVERTAKEN by items_touch"), std::string::npos) << text;
+  app_.Exec("INSERT INTO items VALUES (1, 1, 'a')");
+  Drain();
+  EXPECT_NE(last_err_.find("trigger items_touch of table items was created after sqlite-cdc's"), std::string::npos)
+      << last_err_;
+
+  const ProcessResult again = SetupCli();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(TriggersOf(StatusJson(), "items"), "match");
+  app_.Exec("INSERT INTO items VALUES (2, 2, 'b')");
+  const auto events = Drain();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["operation"], "INSERT");
+  EXPECT_EQ(events[0]["after"]["note"], "b");
+  EXPECT_EQ(events[1]["operation"], "UPDATE");
+  EXPECT_EQ(events[1]["after"]["note"], "touched") << "the newest image comes last";
+}
+
+TEST_F(StoredConfigTest, ResyncMakesOurTriggersFireBeforeAnAppTriggerCreatedAfterThem) {
+  ASSERT_EQ(SetupCli().exit_code, 0);
+  app_.Exec(
+      "CREATE TRIGGER items_touch AFTER UPDATE OF n ON items BEGIN UPDATE items SET note = 'touched' WHERE id = "
+      "NEW.id; END");
+  app_.Exec("INSERT INTO items VALUES (1, 1, 'a')");
+  Drain({"--resync"});
+  EXPECT_NE(last_err_.find("items: re-installed its AFTER triggers so that they fire before items_touch"),
+            std::string::npos)
+      << last_err_;
+  app_.Exec("UPDATE items SET n = 2 WHERE id = 1");
+  const auto events = Drain();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["after"]["n"], 2);
+  EXPECT_EQ(events[0]["after"]["note"], "a");
+  EXPECT_EQ(events[1]["after"]["note"], "touched") << "the newest image comes last";
+  EXPECT_EQ(TriggersOf(StatusJson(), "items"), "match");
+}
+
 TEST_F(StoredConfigTest, TeardownRemovesTheConfigWithTheLogAndSomeTablesJustTheirRows) {
   ASSERT_EQ(SetupCli().exit_code, 0);
   const auto config_tables = [&] {

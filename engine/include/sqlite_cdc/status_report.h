@@ -19,12 +19,16 @@ struct WatchedTableStatus {
     kMissing,       // none: the table was rebuilt or they were dropped, and its changes are NOT captured
     kRenamed,       // the table was renamed to `renamed_to`; its changes are logged under the old name
     kTableDropped,  // the table is gone; its changes already in the log are still delivered
+    // Up to date, but triggers of the application's created after them (`firing_first`) fire
+    // first: what those write to the table is logged before the change that fired them.
+    kOvertaken,
   };
   std::string name;
   // False unless triggers is kMatch. Setup run again, or an engine with resync, re-installs them.
   bool triggers_match = true;
   Triggers triggers = Triggers::kMatch;
-  std::string renamed_to;  // for kRenamed
+  std::string renamed_to;                 // for kRenamed
+  std::vector<std::string> firing_first;  // for kOvertaken
 };
 
 // A capture's state as one read of its database saw it.
