@@ -154,6 +154,7 @@ std::string FormatStatusJson(const std::string& db_path, const CaptureStatus& st
         {"name", table.name}, {"triggers_match", table.triggers_match}, {"triggers", TriggersName(table.triggers)}};
     entry["renamed_to"] =
         table.renamed_to.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(table.renamed_to);
+    entry["firing_first"] = table.firing_first;
     json["tables"].push_back(std::move(entry));
   }
   // Replace, not throw, on names that are not UTF-8: SQLite allows any bytes in identifiers.

@@ -9,16 +9,19 @@ namespace sqlite_cdc::schema {
 // One column as PRAGMA table_info reports it (generated columns are not part of the row image).
 struct Column {
   // Written {name, type} or {name, type, key position} where the default does not matter.
-  Column(std::string name = {}, std::string declared_type = {}, int key_position = 0, std::string default_sql = {})
+  Column(std::string name = {}, std::string declared_type = {}, int key_position = 0, std::string default_sql = {},
+         bool not_null = false)
       : name(std::move(name)),
         declared_type(std::move(declared_type)),
         key_position(key_position),
-        default_sql(std::move(default_sql)) {}
+        default_sql(std::move(default_sql)),
+        not_null(not_null) {}
 
   std::string name;
   std::string declared_type;  // as written in CREATE TABLE, possibly empty
   int key_position;           // 1-based position in the primary key, 0 when not a key column
   std::string default_sql;    // the DEFAULT expression as PRAGMA table_info reports it; empty without one
+  bool not_null;              // declared NOT NULL: under REPLACE a NULL written to it becomes the default
 };
 
 // True when ALTER TABLE ADD COLUMN takes `default_sql` as a column's default: SQLite refuses

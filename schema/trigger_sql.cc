@@ -95,7 +95,8 @@ struct Context {
       std::vector<std::string> moved;
       for (size_t i = 0; i < key.columns.size(); ++i) {
         const std::string column = QuoteIdentifier(key.columns[i]);
-        equal.push_back(stored + "." + column + " = NEW." + column + " COLLATE " + QuoteIdentifier(key.collations[i]));
+        equal.push_back(stored + "." + column + " = " + NewValue(key.columns[i]) + " COLLATE " +
+                        QuoteIdentifier(key.collations[i]));
         moved.push_back("NEW." + column + " IS NOT OLD." + column + " COLLATE BINARY");
       }
       if (key.columns.size() == 1 && single_column_keys[key.columns.front()] > 1) {
@@ -106,6 +107,20 @@ struct Context {
       conflicts.push_back({"(" + Join(equal, " AND ") + ")", key.partial ? "1" : "(" + Join(moved, " OR ") + ")"});
     }
     return conflicts;
+  }
+
+  // NEW's value of a key column as the conflict check sees it: under REPLACE, SQLite writes a NOT
+  // NULL column's default in place of a NULL after the BEFORE triggers ran, and the row holding the
+  // default is the one evicted. (Without REPLACE the NULL fails or is ignored, and a stashed row
+  // that stays is never logged.) Non-constant defaults are left as NEW's value.
+  std::string NewValue(const std::string& name) const {
+    const std::string ref = "NEW." + QuoteIdentifier(name);
+    for (const Column& column : table.columns) {
+      if (column.name == name && column.not_null && IsAddableDefault(column.default_sql)) {
+        return "coalesce(" + ref + ", " + column.default_sql + ")";
+      }
+    }
+    return ref;
   }
 
   // `stored` is not the row an UPDATE is changing (OLD).

@@ -64,11 +64,11 @@ schema::TableSchema ReadTable(Database& db, const std::string& name) {
   table.without_rowid = list.Int(2) != 0;
   table.strict = list.Int(3) != 0;
 
-  Statement columns(db, "SELECT name, type, pk, coalesce(dflt_value, '') FROM pragma_table_info(?1)");
+  Statement columns(db, "SELECT name, type, pk, coalesce(dflt_value, ''), \"notnull\" FROM pragma_table_info(?1)");
   columns.Bind(1, table.name);
   while (columns.Step()) {
     table.columns.push_back({std::string(columns.Text(0)), std::string(columns.Text(1)),
-                             static_cast<int>(columns.Int(2)), std::string(columns.Text(3))});
+                             static_cast<int>(columns.Int(2)), std::string(columns.Text(3)), columns.Int(4) != 0});
   }
   table.unique_keys = UniqueKeys(db, table);
   if (table.KeyColumns().empty() && table.RowidAlias().empty()) {

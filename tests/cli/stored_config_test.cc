@@ -151,7 +151,9 @@ TEST_F(StoredConfigTest, AnAppTriggerCreatedAfterSetupIsReportedAndSetupMakesOur
   app_.Exec(
       "CREATE TRIGGER items_touch AFTER INSERT ON items BEGIN UPDATE items SET note = 'touched' WHERE id = NEW.id; "
       "END");
-  EXPECT_EQ(TriggersOf(StatusJson(), "items"), "overtaken");
+  const nlohmann::json status = StatusJson();
+  EXPECT_EQ(TriggersOf(status, "items"), "overtaken");
+  EXPECT_EQ(status["tables"][0]["firing_first"], nlohmann::json::array({"items_touch"})) << status.dump();
   const std::string text = StatusText();
   EXPECT_NE(text.find("items: TRIGGERS OVERTAKEN by items_touch"), std::string::npos) << text;
   app_.Exec("INSERT INTO items VALUES (1, 1, 'a')");

@@ -336,6 +336,21 @@ TEST_F(ChangeCaptureTest, AColumnUniqueUnderTwoCollationsLogsEvictionsThroughEit
   ExpectReplayEqualsTable("w");
 }
 
+// Under REPLACE SQLite writes a NOT NULL column's default in place of a NULL after the BEFORE
+// triggers ran: the row holding the default is evicted, and its DELETE must be logged.
+TEST_F(ChangeCaptureTest, ANullReplacedByANotNullColumnsDefaultLogsTheRowItEvicts) {
+  Watch("CREATE TABLE t (id INTEGER PRIMARY KEY, u TEXT NOT NULL DEFAULT 'x' UNIQUE, c)", "t");
+  Watch("CREATE TABLE w (k TEXT NOT NULL DEFAULT 'x' PRIMARY KEY, n INT) WITHOUT ROWID", "w");
+  app_.Exec("INSERT INTO t VALUES (1, 'x', 1), (2, 'y', 2)");
+  app_.Exec("INSERT OR REPLACE INTO t VALUES (3, NULL, 3)");   // u becomes 'x': evicts row 1
+  app_.Exec("UPDATE OR REPLACE t SET u = NULL WHERE id = 2");  // u becomes 'x': evicts row 3
+  app_.Exec("INSERT INTO w VALUES ('x', 1)");
+  app_.Exec("INSERT OR REPLACE INTO w VALUES (NULL, 2)");  // k becomes 'x': replaces that row
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM t"), 1);
+  ExpectReplayEqualsTable("t");
+  ExpectReplayEqualsTable("w");
+}
+
 // The eviction check looks the stashed rows up in the table by rowid or key; a table's own column
 // named `rid` or `key` must not stand in for the stash's: here it lost a DELETE (a row whose rid
 // equals its rowid made every evicted row look present) or invented one.

@@ -242,6 +242,11 @@ Table RandomTable(FuzzedDataProvider& input) {
     const std::string type = DeclaredType(input, strict);
     std::string definition = QuoteIdentifier(name) + (type.empty() ? "" : " " + type);
     if (input.ConsumeIntegralInRange(0, 5) == 0) definition += " COLLATE NOCASE";
+    // Under REPLACE a NULL written to it becomes the default, after the BEFORE triggers ran.
+    if (input.ConsumeIntegralInRange(0, 11) == 0) {
+      static const char* const kDefaults[] = {"'x'", "0", "1.5", "x'00'"};
+      definition += std::string(" NOT NULL DEFAULT ") + kDefaults[input.ConsumeIntegralInRange(0, 3)];
+    }
     if (input.ConsumeIntegralInRange(0, 7) == 0) {
       definition += " UNIQUE" + ConflictClause(input, table);
       table.targets.push_back({"(" + QuoteIdentifier(name) + ")", ""});
