@@ -414,8 +414,12 @@ class EngineImpl {
   bool ReadNextBatch(int64_t* read_up_to) {
     for (int attempt = 1;; ++attempt) {
       try {
-        if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
-        *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
+        // A schema change committed between the check and the read may have put images of its new
+        // columns in the batch, which must come after its announcement: checked and read again.
+        do {
+          if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
+          *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
+        } while (drift_.SchemaMovedSinceCheck());
         if (attempt > 1 && options_.observer) options_.observer->OnDatabaseRecovered();
         return true;
       } catch (internal::DatabaseError& error) {
