@@ -46,7 +46,7 @@ std::optional<ColumnFollowing> FollowNames(const std::vector<std::string>& have,
     std::string statement = table + " ADD COLUMN " + QuoteIdentifier(wanted[i]);
     if (!want.columns[i].declared_type.empty()) statement += " " + want.columns[i].declared_type;
     // The source's rows that predate the column read its default: so do the replica's.
-    if (IsAddableDefault(want.columns[i].default_sql)) statement += " DEFAULT " + want.columns[i].default_sql;
+    if (IsLiteralDefault(want.columns[i].default_sql)) statement += " DEFAULT " + want.columns[i].default_sql;
     following.statements.push_back(statement);
   }
   return following;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
 namespace sqlite_cdc::schema {
 namespace {
@@ -19,10 +20,14 @@ bool SameNameIgnoringCase(const std::string& a, const std::string& b) { return U
 
 }  // namespace
 
-bool IsAddableDefault(const std::string& default_sql) {
-  if (default_sql.empty() || default_sql.front() == '(') return false;
-  const std::string upper = Upper(default_sql);
-  return upper != "CURRENT_TIME" && upper != "CURRENT_DATE" && upper != "CURRENT_TIMESTAMP";
+bool IsLiteralDefault(const std::string& default_sql) {
+  // PRAGMA table_info drops a default's outer parentheses: `(1+1)` reads `1+1`, so only what is a
+  // literal by its look is taken. SQLite also takes a bare identifier as a string (DEFAULT abc);
+  // as SQL text that is a column name, so it is not taken either.
+  static const std::regex kLiteral(
+      R"(^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?0[xX][0-9a-fA-F]+|'([^']|'')*'|[xX]'([0-9a-fA-F]{2})*'|)"
+      R"([nN][uU][lL][lL]|[tT][rR][uU][eE]|[fF][aA][lL][sS][eE])$)");
+  return std::regex_match(default_sql, kLiteral);
 }
 
 std::vector<Column> TableSchema::KeyColumns() const {

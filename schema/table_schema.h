@@ -24,10 +24,11 @@ struct Column {
   bool not_null;              // declared NOT NULL: under REPLACE a NULL written to it becomes the default
 };
 
-// True when ALTER TABLE ADD COLUMN takes `default_sql` as a column's default: SQLite refuses
-// CURRENT_TIME, CURRENT_DATE, CURRENT_TIMESTAMP and expressions in parentheses there. Rows that
-// predate an added column read this default.
-bool IsAddableDefault(const std::string& default_sql);
+// True when `default_sql` (as PRAGMA table_info reports a DEFAULT) is a literal: a number, a string,
+// a blob, NULL, TRUE or FALSE. Such a default is valid anywhere an expression is (a trigger, ALTER
+// TABLE ADD COLUMN) and means the same there; other defaults (expressions, functions the
+// application registered, CURRENT_TIMESTAMP, a bare word SQLite took as a string) are left alone.
+bool IsLiteralDefault(const std::string& default_sql);
 
 // A UNIQUE constraint, unique index or primary key index over plain columns, each compared with
 // the index's own collation (which may differ from the column's).

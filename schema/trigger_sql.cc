@@ -112,11 +112,11 @@ struct Context {
   // NEW's value of a key column as the conflict check sees it: under REPLACE, SQLite writes a NOT
   // NULL column's default in place of a NULL after the BEFORE triggers ran, and the row holding the
   // default is the one evicted. (Without REPLACE the NULL fails or is ignored, and a stashed row
-  // that stays is never logged.) Non-constant defaults are left as NEW's value.
+  // that stays is never logged.) Defaults that are not literals are left as NEW's value.
   std::string NewValue(const std::string& name) const {
     const std::string ref = "NEW." + QuoteIdentifier(name);
     for (const Column& column : table.columns) {
-      if (column.name == name && column.not_null && IsAddableDefault(column.default_sql)) {
+      if (column.name == name && column.not_null && IsLiteralDefault(column.default_sql)) {
         return "coalesce(" + ref + ", " + column.default_sql + ")";
       }
     }

@@ -16,15 +16,16 @@ DriftMonitor::DriftMonitor(Database& db, std::vector<std::string>& tables, schem
 bool DriftMonitor::CheckIfSchemaChanged() {
   const int64_t version = db_.QueryInt("PRAGMA schema_version");
   if (version == schema_version_) return false;
-  Check();
-  // Re-read: a resync changes the schema itself.
-  schema_version_ = db_.QueryInt("PRAGMA schema_version");
+  // A resync changes the schema itself: then the version after it is the one checked. Otherwise the
+  // one read before: a change the application commits during the check is checked at the next call.
+  schema_version_ = Check() ? db_.QueryInt("PRAGMA schema_version") : version;
   return true;
 }
 
-void DriftMonitor::Check() {
+bool DriftMonitor::Check() {
   drifted_.clear();
-  if (resync_) StoreConfigIfMissing();
+  bool wrote = false;
+  if (resync_) wrote = StoreConfigIfMissing();
   for (size_t i = 0; i < tables_.size(); ++i) {
     const TableHealth health = CheckTableHealth(db_, tables_[i], options_);
     if (health.state == TableHealth::State::kMatch) continue;
@@ -37,16 +38,18 @@ void DriftMonitor::Check() {
       drifted_.push_back(tables_[i]);
       continue;
     }
+    wrote = true;
     Resync(i);
   }
+  return wrote;
 }
 
 // A database set up before the config was stored: its watched set is what carries our triggers now,
 // its options what this engine was given (the triggers are judged against them anyway).
-void DriftMonitor::StoreConfigIfMissing() {
-  if (TableExists(db_, options_.names.config)) return;
+bool DriftMonitor::StoreConfigIfMissing() {
+  if (TableExists(db_, options_.names.config)) return false;
   WriteTransaction transaction(db_);
-  if (ReadStoredConfig(db_, options_.names)) return;
+  if (ReadStoredConfig(db_, options_.names)) return false;
   std::vector<std::string> watched = WatchedTables(db_, options_.names);
   watched.insert(watched.end(), tables_.begin(), tables_.end());
   CaptureOptions capture;
@@ -57,6 +60,7 @@ void DriftMonitor::StoreConfigIfMissing() {
   transaction.Commit();
   log_.Info("stored the watched tables and capture options ({}) in {}", DescribeCaptureOptions(capture),
             options_.names.config);
+  return true;
 }
 
 void DriftMonitor::Resync(size_t index) {

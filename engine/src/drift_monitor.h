@@ -27,14 +27,13 @@ class DriftMonitor {
   bool CheckIfSchemaChanged();
   // PRAGMA schema_version as the last check saw it.
   int64_t schema_version() const { return schema_version_; }
-  // True when the schema changed since the last check (one PRAGMA; checks nothing).
-  bool SchemaMovedSinceCheck() { return db_.QueryInt("PRAGMA schema_version") != schema_version_; }
   // Tables found drifted by the last check and not re-installed.
   const std::vector<std::string>& drifted() const { return drifted_; }
 
  private:
-  void Check();
-  void StoreConfigIfMissing();
+  // True when it changed the schema itself (a resync, a stored config).
+  bool Check();
+  bool StoreConfigIfMissing();
   void Resync(size_t index);
 
   Database& db_;

@@ -414,12 +414,13 @@ class EngineImpl {
   bool ReadNextBatch(int64_t* read_up_to) {
     for (int attempt = 1;; ++attempt) {
       try {
+        if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
+        *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
         // A schema change committed between the check and the read may have put images of its new
-        // columns in the batch, which must come after its announcement: checked and read again.
-        do {
-          if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
-          *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
-        } while (drift_.SchemaMovedSinceCheck());
+        // columns in the batch: the new schema is announced before it. (Images older than a schema
+        // are what a consumer can follow: a column they lack keeps its default or its value, an
+        // old name leads to the new one, a dropped column's member is left out; not the reverse.)
+        if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
         if (attempt > 1 && options_.observer) options_.observer->OnDatabaseRecovered();
         return true;
       } catch (internal::DatabaseError& error) {

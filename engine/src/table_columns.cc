@@ -9,9 +9,9 @@
 namespace sqlite_cdc {
 namespace {
 
-// The column's default as SQLite stores it in a column of its type, imaged as the triggers image it.
-std::optional<std::string> AddedValue(internal::Database& scratch, const schema::Column& column) {
-  if (!schema::IsAddableDefault(column.default_sql)) return std::nullopt;
+// `column`'s literal default as SQLite stores it in a column of its type, imaged as the triggers
+// image it (a JSON value).
+std::optional<std::string> ImagedDefault(internal::Database& scratch, const schema::Column& column) {
   schema::TableSchema holder;
   holder.name = "__cdc_default";
   holder.columns.push_back({"v", column.declared_type, 0, ""});
@@ -23,6 +23,15 @@ std::optional<std::string> AddedValue(internal::Database& scratch, const schema:
   if (!image.Step()) return std::nullopt;
   const std::string object(image.Text(0));  // {"v":VALUE}
   return object.substr(5, object.size() - 6);
+}
+
+std::optional<std::string> AddedValue(internal::Database& scratch, const schema::Column& column) {
+  if (!schema::IsLiteralDefault(column.default_sql)) return std::nullopt;
+  try {
+    return ImagedDefault(scratch, column);
+  } catch (const internal::DatabaseError&) {  // not expected of a literal; never a reason to refuse the table
+    return std::nullopt;
+  }
 }
 
 }  // namespace

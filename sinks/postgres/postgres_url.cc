@@ -111,6 +111,10 @@ Status ParsePostgresUrl(const std::string& url, PostgresTarget* target) {
   const std::vector<std::string> keywords = LibpqKeywords();
   std::string conninfo(before_query);
   std::string separator = "?";
+  // An '@' in the query may be the rest of a password that holds a '?': then no parameter name is
+  // repeated in a message (libpq's own parse below decides, and its messages are masked).
+  const bool at_in_query =
+      query_start != std::string_view::npos && text.find('@', query_start) != std::string_view::npos;
   if (query_start != std::string_view::npos) {
     for (std::string_view parameter : Split(text.substr(query_start + 1), '&')) {
       if (parameter.empty()) continue;
@@ -124,8 +128,8 @@ Status ParsePostgresUrl(const std::string& url, PostgresTarget* target) {
         return Status::InvalidArgument("a password in the --output URL is not accepted: " + target->display +
                                        "; give it in PGPASSWORD, ~/.pgpass or --pg-password-file");
       }
-      // A misspelt parameter is named; a text with '@' may be the rest of a password holding a '?'.
-      if (name != "schema" && !IsKeyword(keywords, name) && name.find('@') == std::string::npos) {
+      // A misspelt parameter is named. libpq's URIs also take ssl=true (sslmode=require).
+      if (!at_in_query && name != "schema" && name != "ssl" && !IsKeyword(keywords, name)) {
         return Status::InvalidArgument("--output " + target->display + ": unknown parameter \"" + name + "\"");
       }
       if (name == "schema") {

@@ -202,7 +202,10 @@ HandlerResult S3ArchiveSink::CheckArchiveIsOfThisLog(const WatchedSchema& schema
   if (!newest) return HandlerResult::Success();
   std::string body;
   // Gone between the listing and the read (a retention pass): the next attempt lists again.
-  if (S3Outcome got = client_->Get(newest_key, &body); !got.ok()) return ToHandlerResult(got);
+  if (S3Outcome got = client_->Get(newest_key, &body); !got.ok()) {
+    if (got.kind == S3Outcome::Kind::kNotFound) return HandlerResult::Retry(got.message);
+    return ToHandlerResult(got);
+  }
   WatchedSchema stored;
   std::string stored_at;
   if (ParseSchemaJson(body, &stored, &stored_at) && !stored.log_epoch.empty() && stored.log_epoch != schema.log_epoch) {

@@ -186,11 +186,14 @@ TEST_F(ReplicaCliTest, AColumnAddedWithADefaultHoldsItInRowsThatPredateIt) {
   app.Exec("ALTER TABLE accounts ADD COLUMN limit_cents INTEGER DEFAULT '500'");  // stored as the integer 500
   app.Exec("ALTER TABLE accounts ADD COLUMN rate REAL DEFAULT 0.1");
   app.Exec("ALTER TABLE accounts ADD COLUMN closed DEFAULT NULL");
+  app.Exec("ALTER TABLE events ADD COLUMN seq INTEGER DEFAULT (1 + 1)");  // an expression: on an empty table only
   ASSERT_EQ(RunProcess(testing::BinaryPath("sqlite-cdc-setup"), {"--db", path_, "--setup"}).exit_code, 0);
   app.Exec("INSERT INTO accounts (id, v, balance, note) VALUES (3, 1, 1.0, 'c')");
+  app.Exec("INSERT INTO events (kind, payload) VALUES ('after', 1)");
   const auto run = Cdc({"--drain", "--output", url_});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Differences("accounts"), 0);
+  EXPECT_EQ(Differences("events"), 0);
 }
 
 TEST_F(ReplicaCliTest, AColumnChangeItCannotFollowStopsWithTheTableNamed) {

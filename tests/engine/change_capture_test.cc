@@ -351,6 +351,26 @@ TEST_F(ChangeCaptureTest, ANullReplacedByANotNullColumnsDefaultLogsTheRowItEvict
   ExpectReplayEqualsTable("w");
 }
 
+// Only a literal default is compared in its place: anything else (a bare word SQLite takes as a
+// string, a function the application registered, an expression) left in a trigger would make the
+// application's writes fail, on any connection without that function.
+TEST_F(ChangeCaptureTest, AKeyColumnsDefaultThatIsNoLiteralNeverMakesAWriteFail) {
+  Watch(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE DEFAULT abc, e INT NOT NULL UNIQUE DEFAULT (1 + "
+      "1))",
+      "t");
+  // SQLite itself needs the function for a REPLACE on this table; plain writes never do.
+  Watch("CREATE TABLE u (id INTEGER PRIMARY KEY, f TEXT NOT NULL UNIQUE DEFAULT (app_uuid()), v)", "u");
+  app_.Exec("INSERT INTO t VALUES (1, 'a', 5)");
+  app_.Exec("UPDATE t SET e = 6 WHERE id = 1");
+  app_.Exec("INSERT OR REPLACE INTO t VALUES (2, 'a', 7)");  // evicts row 1 by k
+  app_.Exec("INSERT INTO u VALUES (1, 'f', 0)");
+  app_.Exec("UPDATE u SET v = 1 WHERE id = 1");
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM t"), 1);
+  ExpectReplayEqualsTable("t");
+  ExpectReplayEqualsTable("u");
+}
+
 // The eviction check looks the stashed rows up in the table by rowid or key; a table's own column
 // named `rid` or `key` must not stand in for the stash's: here it lost a DELETE (a row whose rid
 // equals its rowid made every evicted row look present) or invented one.

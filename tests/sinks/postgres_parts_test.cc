@@ -41,9 +41,19 @@ TEST(PostgresUrlTest, APasswordInTheUrlIsRefusedWithoutRepeatingIt) {
   }
   // A '/' in the password ends the user info for libpq: the rest reads as a host and a port, and
   // libpq's complaint about that port must not quote it.
-  const Status slash = ParsePostgresUrl("postgres://app:hunter2/secret@db:5432/shop", &target);
-  EXPECT_EQ(slash.code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(slash.message().find("hunter2"), std::string::npos) << slash.message();
+  for (const char* url : {"postgres://app:hunter2/secret@db:5432/shop", "postgres://app:hunter2?secret=x@db/shop",
+                          "postgres://app:se/cret?hunter2=1@db/shop"}) {
+    const Status status = ParsePostgresUrl(url, &target);
+    EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << url;
+    EXPECT_EQ(status.message().find("hunter2"), std::string::npos) << status.message();
+    EXPECT_EQ(status.message().find("secret"), std::string::npos) << status.message();
+  }
+}
+
+TEST(PostgresUrlTest, SslTrueIsTakenAsLibpqTakesIt) {
+  PostgresTarget target;
+  const Status status = ParsePostgresUrl("postgres://cdc@db:5432/shop?ssl=true", &target);
+  EXPECT_TRUE(status.ok()) << status.message();
 }
 
 TEST(PostgresUrlTest, MalformedUrlsAreRefusedNamingThem) {
