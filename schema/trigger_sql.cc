@@ -100,7 +100,7 @@ struct Context {
         moved.push_back("NEW." + column + " IS NOT OLD." + column + " COLLATE BINARY");
       }
       if (key.columns.size() == 1 && single_column_keys[key.columns.front()] > 1) {
-        equal.push_back("NEW." + QuoteIdentifier(key.columns.front()) + " IS NOT NULL");
+        equal.push_back(NewValue(key.columns.front()) + " IS NOT NULL");
       }
       // A partial index's condition is not known here: an UPDATE of any column may bring the row
       // into the index, onto another row's values.

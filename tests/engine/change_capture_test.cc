@@ -351,6 +351,20 @@ TEST_F(ChangeCaptureTest, ANullReplacedByANotNullColumnsDefaultLogsTheRowItEvict
   ExpectReplayEqualsTable("w");
 }
 
+// The schema fuzzer's find: a column two single-column keys compare gets a second term in each
+// conflict check (see AColumnUniqueUnderTwoCollationsLogsEvictionsThroughEither), which must see
+// the default too.
+TEST_F(ChangeCaptureTest, ANullReplacedByTheDefaultOfAColumnUnderTwoKeysLogsTheRowItEvicts) {
+  Watch(
+      "CREATE TABLE v (c COLLATE NOCASE NOT NULL DEFAULT 'x', PRIMARY KEY (c), UNIQUE (c COLLATE BINARY)) "
+      "WITHOUT ROWID",
+      "v");
+  app_.Exec("REPLACE INTO v VALUES (1), (NULL)");
+  app_.Exec("REPLACE INTO v VALUES ('y'), (NULL)");  // evicts the 'x' row through both keys
+  ASSERT_EQ(app_.Int("SELECT count(*) FROM v"), 3);
+  ExpectReplayEqualsTable("v");
+}
+
 // Only a literal default is compared in its place: anything else (a bare word SQLite takes as a
 // string, a function the application registered, an expression) left in a trigger would make the
 // application's writes fail, on any connection without that function.
