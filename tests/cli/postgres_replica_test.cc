@@ -126,6 +126,33 @@ class PostgresReplicaTest : public testing::CapturedDbTest {
               SourceRows("SELECT \"order\", line, v, qty FROM \"order lines\" ORDER BY \"order\", line", {3}));
   }
 
+  // The handler itself, as the engine drives it, started on the table `accounts` of the source.
+  std::unique_ptr<sinks::PostgresReplica> StartedReplica(WatchedSchema* schema) {
+    sinks::PostgresTarget target;
+    EXPECT_TRUE(sinks::ParsePostgresUrl(url_, &target).ok());
+    auto replica = std::make_unique<sinks::PostgresReplica>(target, "");
+    SinkPosition position;
+    EXPECT_EQ(replica->ReadPosition(&position).kind, HandlerResult::Kind::kSuccess);
+    schema->tables = {{"accounts",
+                       "CREATE TABLE accounts (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, balance REAL, note TEXT)",
+                       {"id", "v", "balance", "note"},
+                       {"id"}}};
+    EXPECT_EQ(replica->OnSchema(*schema).kind, HandlerResult::Kind::kSuccess);
+    return replica;
+  }
+
+  // Change `id` of the accounts row `row`, its v set to `v`.
+  static Change AccountChange(int64_t id, int64_t row, int v = 1) {
+    Change change;
+    change.id = id;
+    change.table = "accounts";
+    change.timestamp = "2026-11-30T10:00:00.000Z";
+    change.key = "{\"id\":" + std::to_string(row) + "}";
+    change.after =
+        "{\"id\":" + std::to_string(row) + ",\"v\":" + std::to_string(v) + ",\"balance\":0.5,\"note\":\"a\"}";
+    return change;
+  }
+
   long long ReplicaPosition() {
     const auto rows = server_->Query("SELECT coalesce(log_id, 0) FROM " + Qualified("__cdc_replica"));
     return rows.empty() ? 0 : std::stoll(rows[0][0].value_or("0"));
@@ -505,34 +532,14 @@ TEST_F(PostgresReplicaTest, ChangesOfATableNeitherOnTheSourceNorInTheReplicaStop
 // OnSchema committed the open group still reports that group as confirmed, so the engine does not
 // send it again.
 TEST_F(PostgresReplicaTest, AFailedSendStillConfirmsTheGroupTheSchemaStepCommitted) {
-  sinks::PostgresTarget target;
-  ASSERT_TRUE(sinks::ParsePostgresUrl(url_, &target).ok());
-  sinks::PostgresReplica replica(target, "");
-  SinkPosition position;
-  ASSERT_EQ(replica.ReadPosition(&position).kind, HandlerResult::Kind::kSuccess);
-  TableDefinition accounts{
-      "accounts",
-      "CREATE TABLE accounts (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, balance REAL, note TEXT)",
-      {"id", "v", "balance", "note"},
-      {"id"}};
   WatchedSchema schema;
-  schema.tables = {accounts};
-  ASSERT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kSuccess);
-  const auto change = [](int64_t id) {
-    Change change;
-    change.id = id;
-    change.table = "accounts";
-    change.timestamp = "2026-11-30T10:00:00.000Z";
-    change.key = "{\"id\":" + std::to_string(id) + "}";
-    change.after = "{\"id\":" + std::to_string(id) + ",\"v\":1,\"balance\":0.5,\"note\":\"a\"}";
-    return change;
-  };
-  ASSERT_EQ(replica.Send({change(1)}).kind, HandlerResult::Kind::kSuccess);
-  ASSERT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kSuccess);  // commits batch 1
+  auto replica = StartedReplica(&schema);
+  ASSERT_EQ(replica->Send({AccountChange(1, 1)}).kind, HandlerResult::Kind::kSuccess);
+  ASSERT_EQ(replica->OnSchema(schema).kind, HandlerResult::Kind::kSuccess);  // commits batch 1
   ASSERT_EQ(ReplicaPosition(), 1);
   server_->Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'cdc'");
-  EXPECT_EQ(replica.Send({change(2)}).kind, HandlerResult::Kind::kRetry);
-  EXPECT_EQ(replica.Poll(std::chrono::milliseconds(0), false).batches, 1u)
+  EXPECT_EQ(replica->Send({AccountChange(2, 2)}).kind, HandlerResult::Kind::kRetry);
+  EXPECT_EQ(replica->Poll(std::chrono::milliseconds(0), false).batches, 1u)
       << "batch 1 is in the replica: the engine must not send it again";
 }
 
@@ -540,37 +547,20 @@ TEST_F(PostgresReplicaTest, AFailedSendStillConfirmsTheGroupTheSchemaStepCommitt
 // reported at the next Send, so that the engine sends its batches again instead of taking the next
 // group's confirmation for theirs.
 TEST_F(PostgresReplicaTest, AGroupTheSchemaStepCouldNotCommitIsSentAgainNotConfirmed) {
-  sinks::PostgresTarget target;
-  ASSERT_TRUE(sinks::ParsePostgresUrl(url_, &target).ok());
-  sinks::PostgresReplica replica(target, "");
-  SinkPosition position;
-  ASSERT_EQ(replica.ReadPosition(&position).kind, HandlerResult::Kind::kSuccess);
   WatchedSchema schema;
-  schema.tables = {{"accounts",
-                    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, balance REAL, note TEXT)",
-                    {"id", "v", "balance", "note"},
-                    {"id"}}};
-  ASSERT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kSuccess);
-  const auto change = [](int64_t id) {
-    Change change;
-    change.id = id;
-    change.table = "accounts";
-    change.timestamp = "2026-11-30T10:00:00.000Z";
-    change.key = "{\"id\":" + std::to_string(id) + "}";
-    change.after = "{\"id\":" + std::to_string(id) + ",\"v\":1,\"balance\":0.5,\"note\":\"a\"}";
-    return change;
-  };
-  ASSERT_EQ(replica.Send({change(1)}).kind, HandlerResult::Kind::kSuccess);
+  auto replica = StartedReplica(&schema);
+  ASSERT_EQ(replica->Send({AccountChange(1, 1)}).kind, HandlerResult::Kind::kSuccess);
   server_->Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'cdc'");
-  EXPECT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kRetry) << "the open group is lost with the connection";
-  ASSERT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kSuccess);
-  EXPECT_EQ(replica.Send({change(2)}).kind, HandlerResult::Kind::kRetry)
+  EXPECT_EQ(replica->OnSchema(schema).kind, HandlerResult::Kind::kRetry)
+      << "the open group is lost with the connection";
+  ASSERT_EQ(replica->OnSchema(schema).kind, HandlerResult::Kind::kSuccess);
+  EXPECT_EQ(replica->Send({AccountChange(2, 2)}).kind, HandlerResult::Kind::kRetry)
       << "batch 1 was rolled back: the engine must send it again, not count it confirmed later";
-  EXPECT_EQ(replica.Poll(std::chrono::milliseconds(0), false).batches, 0u);
+  EXPECT_EQ(replica->Poll(std::chrono::milliseconds(0), false).batches, 0u);
   // The engine sends the window again from batch 1.
-  ASSERT_EQ(replica.Send({change(1)}).kind, HandlerResult::Kind::kSuccess);
-  ASSERT_EQ(replica.Send({change(2)}).kind, HandlerResult::Kind::kSuccess);
-  const Confirmations confirmed = replica.Poll(std::chrono::milliseconds(0), true);
+  ASSERT_EQ(replica->Send({AccountChange(1, 1)}).kind, HandlerResult::Kind::kSuccess);
+  ASSERT_EQ(replica->Send({AccountChange(2, 2)}).kind, HandlerResult::Kind::kSuccess);
+  const Confirmations confirmed = replica->Poll(std::chrono::milliseconds(0), true);
   EXPECT_EQ(confirmed.failure.kind, HandlerResult::Kind::kSuccess) << confirmed.failure.message;
   EXPECT_EQ(confirmed.batches, 2u);
   EXPECT_EQ(ReplicaRows("SELECT id FROM " + Qualified("accounts") + " ORDER BY 1"),
@@ -581,30 +571,12 @@ TEST_F(PostgresReplicaTest, AGroupTheSchemaStepCouldNotCommitIsSentAgainNotConfi
 // A group at or before the stored position (another process writing into the same schema) is
 // refused: the position never goes back, and the rows it holds are not overwritten with older ones.
 TEST_F(PostgresReplicaTest, AGroupAtOrBeforeTheStoredPositionIsRefusedAndThePositionNeverGoesBack) {
-  sinks::PostgresTarget target;
-  ASSERT_TRUE(sinks::ParsePostgresUrl(url_, &target).ok());
-  sinks::PostgresReplica replica(target, "");
-  SinkPosition position;
-  ASSERT_EQ(replica.ReadPosition(&position).kind, HandlerResult::Kind::kSuccess);
   WatchedSchema schema;
-  schema.tables = {{"accounts",
-                    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, balance REAL, note TEXT)",
-                    {"id", "v", "balance", "note"},
-                    {"id"}}};
-  ASSERT_EQ(replica.OnSchema(schema).kind, HandlerResult::Kind::kSuccess);
-  const auto change = [](int64_t id, int v) {
-    Change change;
-    change.id = id;
-    change.table = "accounts";
-    change.timestamp = "2026-11-30T10:00:00.000Z";
-    change.key = "{\"id\":1}";
-    change.after = "{\"id\":1,\"v\":" + std::to_string(v) + ",\"balance\":0.5,\"note\":\"a\"}";
-    return change;
-  };
-  ASSERT_EQ(replica.Send({change(5, 5)}).kind, HandlerResult::Kind::kSuccess);
-  ASSERT_EQ(replica.Poll(std::chrono::milliseconds(0), true).batches, 1u);
-  ASSERT_EQ(replica.Send({change(3, 3)}).kind, HandlerResult::Kind::kSuccess);
-  EXPECT_EQ(replica.Poll(std::chrono::milliseconds(0), true).failure.kind, HandlerResult::Kind::kFatal);
+  auto replica = StartedReplica(&schema);
+  ASSERT_EQ(replica->Send({AccountChange(5, 1, 5)}).kind, HandlerResult::Kind::kSuccess);
+  ASSERT_EQ(replica->Poll(std::chrono::milliseconds(0), true).batches, 1u);
+  ASSERT_EQ(replica->Send({AccountChange(3, 1, 3)}).kind, HandlerResult::Kind::kSuccess);
+  EXPECT_EQ(replica->Poll(std::chrono::milliseconds(0), true).failure.kind, HandlerResult::Kind::kFatal);
   EXPECT_EQ(ReplicaPosition(), 5);
   EXPECT_EQ(server_->Query("SELECT v FROM " + Qualified("accounts")), (PostgresServer::Rows{{"5"}}));
 }
