@@ -414,12 +414,11 @@ class EngineImpl {
   bool ReadNextBatch(int64_t* read_up_to) {
     for (int attempt = 1;; ++attempt) {
       try {
-        if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
         *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
-        // A schema change committed between the check and the read may have put images of its new
-        // columns in the batch: the new schema is announced before it. (Images older than a schema
-        // are what a consumer can follow: a column they lack keeps its default or its value, an
-        // old name leads to the new one, a dropped column's member is left out; not the reverse.)
+        // Checked after the read, so that a schema change the read may have seen (images of new
+        // columns) is announced before the batch. (Images older than a schema are what a consumer
+        // can follow: a column they lack keeps its default or its value, an old name leads to the
+        // new one, a dropped column's member is left out; not the reverse.)
         if (drift_.CheckIfSchemaChanged()) schema_announced_ = false;
         if (attempt > 1 && options_.observer) options_.observer->OnDatabaseRecovered();
         return true;
