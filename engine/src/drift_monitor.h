@@ -35,6 +35,7 @@ class DriftMonitor {
   bool Check();
   bool StoreConfigIfMissing();
   void Resync(size_t index);
+  int64_t ReadSchemaVersion();
 
   Database& db_;
   std::vector<std::string>& tables_;
@@ -43,6 +44,7 @@ class DriftMonitor {
   InfoLog log_;
   int64_t schema_version_ = -1;
   std::vector<std::string> drifted_;
+  Statement read_schema_version_;  // prepared once: the engine asks once per batch
 };
 
 }  // namespace sqlite_cdc::internal
