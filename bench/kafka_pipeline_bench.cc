@@ -46,9 +46,8 @@ std::unique_ptr<sinks::KafkaSink> MakeSink(const testing::KafkaMockCluster& clus
 }
 
 // The engine draining a fresh copy of the backlog into the sink, `batch_size` changes a batch and at
-// most `max_in_flight` changes unconfirmed, `read_ahead` batches read ahead of the one being sent.
-void DrainIntoKafka(benchmark::State& state, size_t batch_size, size_t max_in_flight, bool exactly_once = false,
-                    size_t read_ahead = PipelineOptions{}.read_ahead) {
+// most `max_in_flight` changes unconfirmed.
+void DrainIntoKafka(benchmark::State& state, size_t batch_size, size_t max_in_flight, bool exactly_once = false) {
   // The position topic made with the cluster: the mock cluster does not know CreateTopics.
   testing::KafkaMockCluster cluster({"bench:4", "sqlite-cdc-positions:1"});
   auto sink = MakeSink(cluster, exactly_once);
@@ -63,7 +62,6 @@ void DrainIntoKafka(benchmark::State& state, size_t batch_size, size_t max_in_fl
     options.capture.db_path = path;
     options.batch_size = batch_size;
     options.pipeline.max_changes = max_in_flight;
-    options.pipeline.read_ahead = read_ahead;
     std::unique_ptr<Engine> engine;
     if (!Engine::Open(options, &engine).ok()) {
       state.SkipWithError("the engine failed to open");
@@ -283,11 +281,6 @@ const bool registered = [] {
         [=](benchmark::State& state) { DrainIntoKafka(state, batch_size, default_window); },
         /*manual_time=*/true);
   }
-  // Before the log was read ahead on a second thread: every read waited for on the sending thread.
-  Register(
-      "kafka/backlog/engine-no-read-ahead/256", 1,
-      [=](benchmark::State& state) { DrainIntoKafka(state, 256, default_window, /*exactly_once=*/false, 0); },
-      /*manual_time=*/true);
   Register(
       "kafka/backlog/engine-window-16384/256", 1, [](benchmark::State& state) { DrainIntoKafka(state, 256, 16384); },
       /*manual_time=*/true);

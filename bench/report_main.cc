@@ -404,7 +404,6 @@ void KafkaPipelineTable(const Results& results, std::ostream& md) {
      << "| batch | bare producer | engine + Kafka sink | ratio | target | met |\n|---:|---:|---:|---:|---:|:-:|\n";
   for (const auto& [label, name] : {std::pair{"256", "engine/256"},
                                     {"1000", "engine/1000"},
-                                    {"256, --read-ahead 0", "engine-no-read-ahead/256"},
                                     {"256, --max-in-flight 16384", "engine-window-16384/256"},
                                     {"256, the sink alone (no engine)", "sink-alone/256"}}) {
     const auto engine = Figure(results, std::string("kafka/backlog/") + name, "events_per_s");

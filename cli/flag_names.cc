@@ -20,7 +20,6 @@ constexpr FlagName kFlagNames[] = {
     {"ack_interval", "--ack-interval"},
     {"pipeline.max_changes", "--max-in-flight"},
     {"pipeline.max_bytes", "--max-in-flight-bytes"},
-    {"pipeline.read_ahead", "--read-ahead"},
     {"pipeline.stop_grace", "--stop-grace"},
     {"dead_letter_path", "--dead-letter"},
     {"log_table", "--log-table"},

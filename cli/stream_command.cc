@@ -114,11 +114,6 @@ CLI::Option* AddStreamFlags(CLI::App& app, StreamFlags& flags) {
       ->capture_default_str()
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{1} << 40));
-  app.add_option("--read-ahead", flags.engine.pipeline.read_ahead,
-                 "batches read from the log ahead of the one being sent, on a second connection (0: none)")
-      ->capture_default_str()
-      ->type_name("N")
-      ->check(CLI::Range(size_t{0}, size_t{64}));
   app.add_option("--stop-grace", flags.stop_grace,
                  "after SIGINT/SIGTERM, how long to wait for the output to confirm what is in flight")
       ->capture_default_str()

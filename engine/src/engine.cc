@@ -19,7 +19,6 @@
 #include "log_lock.h"
 #include "log_reader.h"
 #include "log_state_check.h"
-#include "read_ahead.h"
 #include "schema/identifier.h"
 #include "snapshot_spool.h"
 #include "sqlite_cdc/engine_observer.h"
@@ -65,8 +64,6 @@ class EngineImpl {
         db_(std::move(db)),
         tables_(internal::ResolveWatchedTables(db_, options.capture, names)),
         reader_(db_, names_, options.dead_letter_path, log_),
-        read_ahead_(options.capture.db_path, internal::ParseDbParams(options.capture.db_params), names_,
-                    options.batch_size, options.pipeline.read_ahead, log_),
         ack_(reader_, reader_.Watermark(), options.ack_interval, std::max<size_t>(1, options.ack_max_rows),
              options.observer, options.env, log_),
         watcher_(options.capture.db_path, options.poll_interval, options.use_inotify, options.env, log_),
@@ -183,10 +180,7 @@ class EngineImpl {
   void Stop() { watcher_.Stop(); }
 
   // Each public call may come with another handler: it is told the schema before its first batch.
-  void BeginCall() {
-    schema_announced_ = false;
-    read_ahead_.Drop();
-  }
+  void BeginCall() { schema_announced_ = false; }
 
  private:
   // A bootstrap cut short by Stop(): `rows` of the snapshot, when it was taken, and how many of them
@@ -420,12 +414,7 @@ class EngineImpl {
   bool ReadNextBatch(int64_t* read_up_to) {
     for (int attempt = 1;; ++attempt) {
       try {
-        if (std::optional<int64_t> ahead = read_ahead_.Take(cursor_, batch_)) {
-          *read_up_to = *ahead;
-        } else {
-          *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
-          read_ahead_.ReadOnAfter(*read_up_to, batch_.size());
-        }
+        *read_up_to = reader_.ReadBatch(cursor_, options_.batch_size, batch_);
         // Checked after the read, so that a schema change the read may have seen (images of new
         // columns) is announced before the batch. (Images older than a schema are what a consumer
         // can follow: a column they lack keeps its default or its value, an old name leads to the
@@ -537,7 +526,6 @@ class EngineImpl {
   Database db_;
   std::vector<std::string> tables_;
   internal::LogReader reader_;
-  internal::ReadAhead read_ahead_;
   internal::Acknowledger ack_;
   internal::Watcher watcher_;
   internal::DriftMonitor drift_;

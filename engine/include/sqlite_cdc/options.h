@@ -61,9 +61,6 @@ struct PipelineOptions {
   // After Stop(): how long the engine still waits for confirmations of what is in flight, so that it
   // leaves the log. What is not confirmed by then stays in the log and is delivered again.
   std::chrono::milliseconds stop_grace{5000};
-  // While a backlog is drained, up to this many batches are read from the log ahead of the one being
-  // sent, on a second connection and thread of the engine's. 0 reads on the engine's thread only.
-  size_t read_ahead = 2;
 };
 
 class EngineObserver;
