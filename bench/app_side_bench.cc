@@ -144,15 +144,17 @@ class WriterProcess {
   int out_fd_ = -1;
 };
 
-// `sqlite-cdc --db PATH --output json` with stdout to /dev/null, stopped by SIGTERM.
+// `sqlite-cdc --db PATH --output json extra...` with stdout to /dev/null, stopped by SIGTERM.
 class EngineProcess {
  public:
-  explicit EngineProcess(const std::string& path) {
+  explicit EngineProcess(const std::string& path, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{"--db", path, "--output", "json", "--log-level", "warn"};
+    args.insert(args.end(), extra.begin(), extra.end());
     pid_ = fork();
     if (pid_ == 0) {
       const int null_fd = open("/dev/null", O_WRONLY);
       dup2(null_fd, 1);
-      testing::ExecChild(testing::BinaryPath("sqlite-cdc"), {"--db", path, "--output", "json", "--log-level", "warn"});
+      testing::ExecChild(testing::BinaryPath("sqlite-cdc"), args);
     }
   }
   EngineProcess(const EngineProcess&) = delete;
@@ -206,7 +208,17 @@ bool WaitUntilDelivered(const std::string& path) {
   return testing::WaitUntil([&] { return Undelivered(path) == 0; }, 30);
 }
 
-void MeasureApplication(benchmark::State& state, int rate, double seconds, bool with_engine) {
+// How the engine runs beside the writer: not at all, or `sqlite-cdc` with `args`; with a `backlog`
+// of changes logged before both start, the engine drains it while the writer commits (the writer's
+// run begins as the engine starts, without waiting for a warm-up change).
+struct EngineRun {
+  bool with_engine = false;
+  std::vector<std::string> args;
+  int backlog = 0;
+};
+
+void MeasureApplication(benchmark::State& state, int rate, double seconds, const EngineRun& run) {
+  const bool with_engine = run.with_engine;
   testing::TempDir dir;
   const std::string path = dir.File("app.db");
   OpenForWriting(path).Execute("CREATE TABLE pings (id INTEGER PRIMARY KEY, t_ns INTEGER, note TEXT)");
@@ -216,13 +228,18 @@ void MeasureApplication(benchmark::State& state, int rate, double seconds, bool 
   }
   const int count = static_cast<int>(rate * seconds);
   WriterProcess writer(path, count, rate);  // forked before anything else runs beside this process
+  if (run.backlog > 0) {
+    OpenForWriting(path).Execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + std::to_string(run.backlog) +
+        ") INSERT INTO pings (t_ns, note) SELECT 0, 'backlog row ' || i FROM n");
+  }
   // One change before the writer starts, in both runs; with the engine, its delivery shows that the
   // engine is up and waiting.
   OpenForWriting(path).Execute("INSERT INTO pings (t_ns, note) VALUES (0, 'warm-up')");
   std::unique_ptr<EngineProcess> engine;
   if (with_engine) {
-    engine = std::make_unique<EngineProcess>(path);
-    if (!WaitUntilDelivered(path)) {
+    engine = std::make_unique<EngineProcess>(path, run.args);
+    if (run.backlog == 0 && !WaitUntilDelivered(path)) {
       state.SkipWithError("the engine did not deliver the warm-up change");
       return;
     }
@@ -247,7 +264,7 @@ void MeasureApplication(benchmark::State& state, int rate, double seconds, bool 
       state.SkipWithError("sqlite-cdc did not exit cleanly on SIGTERM");
       return;
     }
-    state.counters["engine_cpu_ms_per_10k"] = (cpu_seconds - engine_cpu_before) * 1e3 / count * 10'000;
+    state.counters["engine_cpu_ms_per_10k"] = (cpu_seconds - engine_cpu_before) * 1e3 / (count + run.backlog) * 10'000;
   }
   state.counters["p50_us"] = Percentile(latencies_us, 0.50);
   state.counters["p99_us"] = Percentile(latencies_us, 0.99);
@@ -261,8 +278,18 @@ const bool registered = [] {
     for (const bool with_engine : {false, true}) {
       Register(
           std::string("app/commit/") + (with_engine ? "with-engine" : "without") + "/" + std::to_string(rate), 1,
-          [=](benchmark::State& state) { MeasureApplication(state, rate, seconds, with_engine); }, true);
+          [=](benchmark::State& state) { MeasureApplication(state, rate, seconds, EngineRun{with_engine, {}, 0}); },
+          true);
     }
+  }
+  // The engine draining a backlog of 500,000 changes while the writer commits 2,000 a second (its
+  // deletions hold the write lock longest then), beside the same backlog with no engine.
+  constexpr int kBacklog = 500'000;
+  for (const auto& [mode, run] : {std::pair<std::string, EngineRun>{"without", EngineRun{false, {}, kBacklog}},
+                                  {"with-engine", EngineRun{true, {}, kBacklog}}}) {
+    Register(
+        "app/backlog/" + mode + "/2000", 1,
+        [=](benchmark::State& state) { MeasureApplication(state, 2000, 5.0, run); }, true);
   }
   return true;
 }();
