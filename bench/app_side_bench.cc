@@ -229,9 +229,9 @@ void MeasureApplication(benchmark::State& state, int rate, double seconds, const
   const int count = static_cast<int>(rate * seconds);
   WriterProcess writer(path, count, rate);  // forked before anything else runs beside this process
   if (run.backlog > 0) {
-    OpenForWriting(path).Execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + std::to_string(run.backlog) +
-        ") INSERT INTO pings (t_ns, note) SELECT 0, 'backlog row ' || i FROM n");
+    OpenForWriting(path).Execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                                 std::to_string(run.backlog) +
+                                 ") INSERT INTO pings (t_ns, note) SELECT 0, 'backlog row ' || i FROM n");
   }
   // One change before the writer starts, in both runs; with the engine, its delivery shows that the
   // engine is up and waiting.
@@ -278,7 +278,9 @@ const bool registered = [] {
     for (const bool with_engine : {false, true}) {
       Register(
           std::string("app/commit/") + (with_engine ? "with-engine" : "without") + "/" + std::to_string(rate), 1,
-          [=](benchmark::State& state) { MeasureApplication(state, rate, seconds, EngineRun{with_engine, {}, 0}); },
+          [=](benchmark::State& state) {
+            MeasureApplication(state, rate, seconds, EngineRun{with_engine, {}, 0});
+          },
           true);
     }
   }
@@ -288,8 +290,8 @@ const bool registered = [] {
   for (const auto& [mode, run] : {std::pair<std::string, EngineRun>{"without", EngineRun{false, {}, kBacklog}},
                                   {"with-engine", EngineRun{true, {}, kBacklog}}}) {
     Register(
-        "app/backlog/" + mode + "/2000", 1,
-        [=](benchmark::State& state) { MeasureApplication(state, 2000, 5.0, run); }, true);
+        "app/backlog/" + mode + "/2000", 1, [=](benchmark::State& state) { MeasureApplication(state, 2000, 5.0, run); },
+        true);
   }
   return true;
 }();

@@ -290,10 +290,9 @@ void AppSideTable(const Results& results, std::ostream& md) {
      << "|---|---:|---:|---:|---:|---:|---:|\n";
   for (const std::string mode : {"without", "with-engine"}) {
     const std::string name = "app/backlog/" + mode + "/2000";
-    md << "| " << (mode == "without" ? "without" : "with") << " | "
-       << Show(Figure(results, name, "p50_us")) << " | " << Show(Figure(results, name, "p99_us")) << " | "
-       << Show(Figure(results, name, "max_us")) << " | " << Show(Figure(results, name, "wal_end_mib")) << " | "
-       << Show(Figure(results, name, "wal_max_mib")) << " | "
+    md << "| " << (mode == "without" ? "without" : "with") << " | " << Show(Figure(results, name, "p50_us")) << " | "
+       << Show(Figure(results, name, "p99_us")) << " | " << Show(Figure(results, name, "max_us")) << " | "
+       << Show(Figure(results, name, "wal_end_mib")) << " | " << Show(Figure(results, name, "wal_max_mib")) << " | "
        << (mode == "without" ? "–" : Show(Figure(results, name, "engine_cpu_ms_per_10k"))) << " |\n";
   }
   md << "\n";
