@@ -148,12 +148,11 @@ class WriterProcess {
 class EngineProcess {
  public:
   explicit EngineProcess(const std::string& path) {
-    const std::vector<std::string> args{"--db", path, "--output", "json", "--log-level", "warn"};
     pid_ = fork();
     if (pid_ == 0) {
       const int null_fd = open("/dev/null", O_WRONLY);
       dup2(null_fd, 1);
-      testing::ExecChild(testing::BinaryPath("sqlite-cdc"), args);
+      testing::ExecChild(testing::BinaryPath("sqlite-cdc"), {"--db", path, "--output", "json", "--log-level", "warn"});
     }
   }
   EngineProcess(const EngineProcess&) = delete;

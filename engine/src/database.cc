@@ -61,10 +61,7 @@ void Database::Execute(std::string_view sql) {
 
 Statement Database::Prepare(std::string_view sql) { return Statement(*this, sql); }
 
-int64_t Database::QueryInt(std::string_view sql) {
-  Statement statement(*this, sql);
-  return statement.Step() ? statement.Int(0) : 0;
-}
+int64_t Database::QueryInt(std::string_view sql) { return Statement(*this, sql).QueryInt(); }
 
 std::string Database::QueryText(std::string_view sql) {
   Statement statement(*this, sql);
@@ -112,6 +109,13 @@ bool Statement::Step() {
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+}
+
+int64_t Statement::QueryInt() {
+  Reset();
+  const int64_t value = Step() ? Int(0) : 0;
+  Reset();
+  return value;
 }
 
 std::string_view Statement::Text(int column) const {

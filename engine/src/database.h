@@ -61,6 +61,9 @@ class Statement {
   // True while a row is available.
   bool Step();
   void Reset();
+  // Runs the statement from its start and returns its first row's first column as an integer (0
+  // when there is no row), then resets it, so that no transaction stays open.
+  int64_t QueryInt();
 
   int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
   std::string_view Text(int column) const;

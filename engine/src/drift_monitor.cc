@@ -18,19 +18,12 @@ DriftMonitor::DriftMonitor(Database& db, std::vector<std::string>& tables, schem
       log_(log),
       read_schema_version_(db, "PRAGMA schema_version") {}
 
-int64_t DriftMonitor::ReadSchemaVersion() {
-  read_schema_version_.Reset();
-  const int64_t version = read_schema_version_.Step() ? read_schema_version_.Int(0) : 0;
-  read_schema_version_.Reset();  // no read transaction stays open
-  return version;
-}
-
 bool DriftMonitor::CheckIfSchemaChanged() {
-  const int64_t version = ReadSchemaVersion();
+  const int64_t version = read_schema_version_.QueryInt();
   if (version == schema_version_) return false;
   // A resync changes the schema itself: then the version after it is the one checked. Otherwise the
   // one read before: a change the application commits during the check is checked at the next call.
-  schema_version_ = Check() ? ReadSchemaVersion() : version;
+  schema_version_ = Check() ? read_schema_version_.QueryInt() : version;
   return true;
 }
 

@@ -35,7 +35,6 @@ class DriftMonitor {
   bool Check();
   bool StoreConfigIfMissing();
   void Resync(size_t index);
-  int64_t ReadSchemaVersion();
 
   Database& db_;
   std::vector<std::string>& tables_;

@@ -136,18 +136,8 @@ void LogReader::Acknowledge(int64_t last_id) {
   remember_.Reset();
 }
 
-int64_t LogReader::LastLoggedId() {
-  last_logged_id_.Reset();
-  const int64_t id = last_logged_id_.Step() ? last_logged_id_.Int(0) : 0;
-  last_logged_id_.Reset();
-  return id;
-}
+int64_t LogReader::LastLoggedId() { return last_logged_id_.QueryInt(); }
 
-int64_t LogReader::Watermark() {
-  watermark_.Reset();
-  const int64_t id = watermark_.Step() ? watermark_.Int(0) : 0;
-  watermark_.Reset();
-  return id;
-}
+int64_t LogReader::Watermark() { return watermark_.QueryInt(); }
 
 }  // namespace sqlite_cdc::internal
