@@ -79,8 +79,8 @@ void DrainWithCli(benchmark::State& state, size_t batch_size) {
 }
 
 // Selects the rows by id in batches (each in a read transaction of its own), reads every column, and
-// deletes what it read once the engine's default group of 10,000 rows is reached and at the end, in a
-// write transaction: what the engine's grouped acknowledgement must do at the least.
+// deletes what it read once the engine's default group (EngineOptions::ack_max_rows) is reached and at
+// the end, in a write transaction, without pauses: what the engine's deletions must do at the least.
 void DrainFloor(benchmark::State& state, size_t batch_size) {
   testing::TempDir dir;
   const std::string path = SharedBacklog().CopyTo(dir);

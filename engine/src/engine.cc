@@ -33,11 +33,22 @@ using internal::InvalidInput;
 
 namespace {
 
+internal::DeletionPacing DeletionPacingOf(const EngineOptions& options) {
+  // An interval of 0 asks for a deletion after every batch (a crash re-delivers the least): unpaced.
+  const double share = options.ack_interval.count() == 0 ? 1.0 : options.ack_lock_share;
+  return {options.ack_interval, options.ack_max_rows, share,
+          static_cast<int64_t>(std::min<size_t>(options.ack_catch_up, INT64_MAX))};
+}
+
 Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTableNames& names) {
   if (options.batch_size == 0) throw InvalidInput("batch_size must be at least 1");
   if (options.poll_interval.count() <= 0) throw InvalidInput("poll_interval must be positive");
   if (options.retry.max_attempts < 1) throw InvalidInput("retry.max_attempts must be at least 1");
   if (options.ack_interval.count() < 0) throw InvalidInput("ack_interval must not be negative");
+  if (options.ack_max_rows == 0) throw InvalidInput("ack_max_rows must be at least 1");
+  if (!(options.ack_lock_share > 0 && options.ack_lock_share <= 1)) {
+    throw InvalidInput("ack_lock_share must be above 0 and at most 1");
+  }
   if (options.pipeline.max_changes == 0) throw InvalidInput("pipeline.max_changes must be at least 1");
   if (options.pipeline.max_bytes == 0) throw InvalidInput("pipeline.max_bytes must be at least 1");
   if (options.pipeline.stop_grace.count() < 0) throw InvalidInput("pipeline.stop_grace must not be negative");
@@ -64,8 +75,7 @@ class EngineImpl {
         db_(std::move(db)),
         tables_(internal::ResolveWatchedTables(db_, options.capture, names)),
         reader_(db_, names_, options.dead_letter_path, log_),
-        ack_(reader_, reader_.Watermark(), options.ack_interval, std::max<size_t>(1, options.ack_max_rows),
-             options.observer, options.env, log_),
+        ack_(reader_, reader_.Watermark(), DeletionPacingOf(options), options.observer, options.env, log_),
         watcher_(options.capture.db_path, options.poll_interval, options.use_inotify, options.env, log_),
         drift_(db_, tables_, internal::TriggerOptionsFor(options.capture), options.resync, log_),
         backoff_(options.retry.initial_backoff, options.retry.max_backoff,
@@ -401,7 +411,7 @@ class EngineImpl {
       return Drain(pump, confirm_all);
     } catch (...) {
       try {
-        ack_.MaybeFlush(/*force=*/true);
+        ack_.FlushBeforeExit();
       } catch (const std::exception& error) {
         log_.Warn("could not remove what was delivered from the log: {}", error.what());
       }
@@ -436,14 +446,13 @@ class EngineImpl {
   }
 
   // Removes everything delivered from the log, waiting out transient faults until it succeeds or a
-  // stop; after a stop one last attempt is made, and what stays is delivered again at the next start.
+  // stop; after a stop one attempt is made for each deletion, and what stays is delivered again at
+  // the next start.
   void FlushAcknowledgements() {
     while (!ack_.MaybeFlush(/*force=*/true) && !watcher_.stopped()) {
-      if (!watcher_.Sleep(ack_.TimeUntilDue())) break;
+      if (!watcher_.Sleep(ack_.TimeUntilDue(/*force=*/true))) break;
     }
-    if (watcher_.stopped() && ack_.pending()) {
-      ack_.MaybeFlush(/*force=*/true);
-    }
+    if (watcher_.stopped()) ack_.FlushBeforeExit();
   }
 
   // Hands the handler the watched tables' definitions once per run and after each schema change,

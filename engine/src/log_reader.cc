@@ -1,5 +1,7 @@
 #include "log_reader.h"
 
+#include <algorithm>
+
 #include "change_validation.h"
 #include "schema/identifier.h"
 #include "utf8.h"
@@ -42,6 +44,8 @@ LogReader::LogReader(Database& db, const schema::LogTableNames& names, const std
     : db_(db),
       read_(db, "SELECT id, timestamp, tablename, operation, key, before, after FROM " +
                     schema::QuoteIdentifier(names.log) + " WHERE id > ?1 ORDER BY id LIMIT ?2"),
+      chunk_end_(db, "SELECT id FROM " + schema::QuoteIdentifier(names.log) +
+                         " WHERE id > ?1 AND id < ?2 ORDER BY id LIMIT 1 OFFSET ?3"),
       delete_(db, schema::DeleteAcknowledgedSql(names)),
       remember_(db, schema::RememberLastDeletedSql(names)),
       watermark_(db, "SELECT " + schema::WatermarkExpression(names)),
@@ -125,8 +129,13 @@ int64_t LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
   return consumed;
 }
 
-void LogReader::Acknowledge(int64_t last_id) {
+int64_t LogReader::Acknowledge(int64_t after_id, int64_t last_id, size_t max_rows) {
   WriteTransaction transaction(db_);
+  // The max_rows-th change after after_id, when it is below last_id, ends this deletion.
+  chunk_end_.Reset();
+  chunk_end_.Bind(1, after_id).Bind(2, last_id).Bind(3, static_cast<int64_t>(std::max<size_t>(max_rows, 1) - 1));
+  if (chunk_end_.Step()) last_id = chunk_end_.Int(0);
+  chunk_end_.Reset();
   delete_.Reset();
   delete_.Bind(1, last_id).Step();
   remember_.Reset();
@@ -134,6 +143,7 @@ void LogReader::Acknowledge(int64_t last_id) {
   transaction.Commit();
   delete_.Reset();
   remember_.Reset();
+  return last_id;
 }
 
 int64_t LogReader::LastLoggedId() { return last_logged_id_.QueryInt(); }

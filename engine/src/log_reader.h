@@ -33,9 +33,11 @@ class LogReader {
   // DeliveryWindow::TakeSpare) is refilled without allocating its strings again.
   int64_t ReadBatch(int64_t after_id, size_t limit, Changes& batch);
 
-  // Deletes every change with id <= last_id but the log's highest row (which keeps ids from being
-  // reused) and records last_id as the watermark, in one write transaction.
-  void Acknowledge(int64_t last_id);
+  // Deletes the oldest changes with id <= last_id, at most `max_rows` of them, but never the log's
+  // highest row (which keeps ids from being reused), and records the highest id it covered as the
+  // watermark, in one write transaction; returns that id (last_id once nothing at or below it is
+  // left). `after_id`: the watermark before, where the oldest change starts.
+  int64_t Acknowledge(int64_t after_id, int64_t last_id, size_t max_rows);
 
   // The id of the newest change ever logged: the highest in the log, else the last one delivered
   // and removed, else 0.
@@ -53,6 +55,7 @@ class LogReader {
   Database& db_;
   Statement read_;
   std::optional<std::string> key_;  // the row's key before its check; its storage is reused
+  Statement chunk_end_;
   Statement delete_;
   Statement remember_;
   Statement watermark_;

@@ -76,12 +76,18 @@ struct EngineOptions {
   bool force_bootstrap = false;
   RetryOptions retry;
   PipelineOptions pipeline;
-  // Delivered changes leave the log in one short write transaction at most this often, or once
-  // `ack_max_rows` are waiting, and whenever a drain ends or the engine stops. Every write takes the
-  // database's write lock, which the application then waits for; a crash re-delivers at most what
-  // was delivered since the last deletion.
+  // Delivered changes leave the log in short write transactions of at most `ack_max_rows` changes
+  // (about a millisecond of the write lock here), the first at most `ack_interval` after a change was
+  // delivered or once `ack_max_rows` are waiting. Every such transaction takes the database's write
+  // lock, and an application's commit that finds it taken sleeps in its busy handler (a millisecond
+  // or more), so between two of them the lock is left free long enough that the engine holds it at
+  // most `ack_lock_share` of the time; while more than `ack_catch_up` delivered ids wait, and when a
+  // drain ends or the engine stops, half of the time. An `ack_interval` of 0 deletes after every
+  // batch, unpaced. A crash delivers again what was delivered and not yet deleted.
   std::chrono::milliseconds ack_interval{250};
-  size_t ack_max_rows = 10000;
+  size_t ack_max_rows = 1000;
+  double ack_lock_share = 0.01;
+  size_t ack_catch_up = 1000000;
   // A log row that cannot be a change event (an unknown operation, a key or image that is not a JSON
   // object, before/after not fitting the operation) stops the engine with an error naming its id,
   // leaving it and everything after it in the log. With a path, such rows are appended to that
