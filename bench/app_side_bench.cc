@@ -203,7 +203,7 @@ int64_t Undelivered(const std::string& path) {
 }
 
 bool WaitUntilDelivered(const std::string& path) {
-  return testing::WaitUntil([&] { return Undelivered(path) == 0; }, 30);
+  return testing::WaitUntil([&] { return Undelivered(path) == 0; }, 120);
 }
 
 // How the engine runs beside the writer: not at all, or `sqlite-cdc --output json`; with a `backlog`
