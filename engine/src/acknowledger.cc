@@ -16,6 +16,13 @@ namespace {
 // less than a millisecond (every wait is whole milliseconds) do not stretch into one each.
 constexpr milliseconds kPacingSlack(1);
 
+// Above the catch-up bound, time spent delivering counts toward the deletions' half, up to this: the
+// deletions keep up with a large batch without holding the lock long back to back.
+constexpr milliseconds kCatchUpCredit(4);
+
+// However long a deletion held the lock (a slow disk), the next waits at most this.
+constexpr milliseconds kMaxPause(1000);
+
 }  // namespace
 
 Acknowledger::Acknowledger(LogReader& reader, int64_t watermark, const DeletionPacing& pacing, EngineObserver* observer,
@@ -33,6 +40,14 @@ Acknowledger::Acknowledger(LogReader& reader, int64_t watermark, const DeletionP
   pacing_.lock_share = std::clamp(pacing_.lock_share, 0.001, 1.0);
 }
 
+Acknowledger::Clock::time_point Acknowledger::ResumeAt(bool force) const {
+  return force ? std::min(resume_at_, forced_resume_at_) : resume_at_;
+}
+
+bool Acknowledger::MayStart(Clock::time_point now, bool force) const {
+  return now >= retry_at_ && now + kPacingSlack >= ResumeAt(force);
+}
+
 void Acknowledger::Delivered(int64_t last_id, size_t rows) {
   if (last_id <= delivered_) return;
   if (!pending()) waiting_since_ = env_->Now();  // the interval counts from the first waiting change
@@ -41,11 +56,11 @@ void Acknowledger::Delivered(int64_t last_id, size_t rows) {
 }
 
 bool Acknowledger::MaybeFlush(bool force) {
-  if (!pending()) return true;
-  const Clock::time_point now = env_->Now();
-  if (now < retry_at_ || now + kPacingSlack < resume_at_) return false;
-  if (!force && pending_rows_ < pacing_.max_rows && now - waiting_since_ < pacing_.interval) return false;
-  DeleteOnce(force);
+  // As many deletions as the pacing allows now: unpaced, everything delivered.
+  for (Clock::time_point now = env_->Now(); pending() && MayStart(now, force); now = env_->Now()) {
+    if (!force && pending_rows_ < pacing_.max_rows && now - waiting_since_ < pacing_.interval) break;
+    if (!DeleteOnce(force)) break;
+  }
   return !pending();
 }
 
@@ -54,18 +69,19 @@ void Acknowledger::FlushBeforeExit() {
   std::condition_variable never_notified;
   std::unique_lock lock(mutex);
   while (pending()) {
-    for (Clock::time_point now = env_->Now(); now + kPacingSlack < resume_at_; now = env_->Now()) {
-      env_->TimedWait(never_notified, lock, std::chrono::ceil<milliseconds>(resume_at_ - kPacingSlack - now));
+    for (Clock::time_point now = env_->Now(); !MayStart(now, /*force=*/true); now = env_->Now()) {
+      env_->TimedWait(never_notified, lock, TimeUntilDue(/*force=*/true));
     }
     if (!DeleteOnce(/*force=*/true)) return;
   }
 }
 
 bool Acknowledger::DeleteOnce(bool force) {
-  const Clock::time_point start = env_->Now();
+  Clock::time_point start = env_->Now();
   int64_t up_to = acknowledged_;
   try {
-    up_to = reader_.Acknowledge(acknowledged_, delivered_, pacing_.max_rows);
+    // The lock is held from when the wait for it ended: that wait is not the engine's share.
+    up_to = reader_.Acknowledge(acknowledged_, delivered_, pacing_.max_rows, [&] { start = env_->Now(); });
   } catch (DatabaseError& error) {
     if (!error.transient()) {
       error.AddContext("acknowledge log ids " + std::to_string(acknowledged_ + 1) + ".." + std::to_string(delivered_));
@@ -87,12 +103,17 @@ bool Acknowledger::DeleteOnce(bool force) {
   failures_ = 0;
   acknowledged_ = up_to;
   pending_rows_ = pending() ? pending_rows_ - std::min(pending_rows_, pacing_.max_rows) : 0;
+  // Each deletion moves the next one's earliest start by its hold over the share, counted from its
+  // own start or the previous earliest start if later: over any stretch of deletions the lock was
+  // held at most the share of the time, give or take the slack (and the catch-up credit).
+  const Clock::duration held = end - start;
+  const auto pause = [&](double share) {
+    return std::min<Clock::duration>(std::chrono::duration_cast<Clock::duration>(held / share), kMaxPause);
+  };
   const bool catching_up = force || delivered_ - acknowledged_ > pacing_.catch_up_ids;
-  const double share = catching_up ? std::max(0.5, pacing_.lock_share) : pacing_.lock_share;
-  // Each deletion moves the next one's earliest start by its hold over the share, counted from the
-  // earlier of that start and its own: over any stretch of deletions the lock was held at most the
-  // share of the time, give or take the slack.
-  resume_at_ = std::max(resume_at_, start) + std::chrono::duration_cast<Clock::duration>((end - start) / share);
+  const double half = std::max(0.5, pacing_.lock_share);
+  forced_resume_at_ = std::max(forced_resume_at_, start - kCatchUpCredit) + pause(half);
+  resume_at_ = catching_up ? forced_resume_at_ : std::max(resume_at_, start) + pause(pacing_.lock_share);
   return true;
 }
 
@@ -100,7 +121,7 @@ milliseconds Acknowledger::TimeUntilDue(bool force) const {
   if (!pending()) return milliseconds::max();
   Clock::time_point due =
       force || pending_rows_ >= pacing_.max_rows ? waiting_since_ : waiting_since_ + pacing_.interval;
-  due = std::max({due, retry_at_, resume_at_ - kPacingSlack});
+  due = std::max({due, retry_at_, ResumeAt(force) - kPacingSlack});
   return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(due - env_->Now()));
 }
 

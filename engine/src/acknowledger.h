@@ -52,8 +52,9 @@ class Acknowledger {
   // The handler accepted every change up to `last_id` (`rows` of them since the last call).
   void Delivered(int64_t last_id, size_t rows);
 
-  // Runs one deletion if one is due (`force`: as soon as the pacing allows), unless a transient
-  // fault asked to wait. Returns false while something delivered is still in the log.
+  // Runs the deletions that are due, as many as the pacing allows now (`force`: at half the time,
+  // even if not due yet), unless a transient fault asked to wait. Returns false while something
+  // delivered is still in the log.
   bool MaybeFlush(bool force);
 
   // Before the engine returns: deletes everything delivered, paced as a forced flush, with one
@@ -70,6 +71,9 @@ class Acknowledger {
   // One write transaction; false after a transient fault (logged, backoff set). `force` paces it
   // as a flush of everything.
   bool DeleteOnce(bool force);
+  // The earliest start of the next deletion (less the slack): `force` takes it at half the time.
+  Clock::time_point ResumeAt(bool force) const;
+  bool MayStart(Clock::time_point now, bool force) const;
 
   LogReader& reader_;
   DeletionPacing pacing_;
@@ -80,8 +84,9 @@ class Acknowledger {
   int64_t delivered_ = 0;
   int64_t acknowledged_ = 0;
   size_t pending_rows_ = 0;
-  Clock::time_point waiting_since_;  // when the oldest change still waiting was delivered, about
-  Clock::time_point resume_at_{};    // the pacing: no deletion starts before (less the slack)
+  Clock::time_point waiting_since_;       // when the oldest change still waiting was delivered, about
+  Clock::time_point resume_at_{};         // the pacing: no deletion starts before (less the slack)
+  Clock::time_point forced_resume_at_{};  // the same at half the time (a forced flush, catching up)
   Clock::time_point retry_at_{};
   int failures_ = 0;
 };

@@ -46,8 +46,8 @@ Database OpenCheckedDatabase(const EngineOptions& options, const schema::LogTabl
   if (options.retry.max_attempts < 1) throw InvalidInput("retry.max_attempts must be at least 1");
   if (options.ack_interval.count() < 0) throw InvalidInput("ack_interval must not be negative");
   if (options.ack_max_rows == 0) throw InvalidInput("ack_max_rows must be at least 1");
-  if (!(options.ack_lock_share > 0 && options.ack_lock_share <= 1)) {
-    throw InvalidInput("ack_lock_share must be above 0 and at most 1");
+  if (!(options.ack_lock_share >= 0.001 && options.ack_lock_share <= 1)) {
+    throw InvalidInput("ack_lock_share must be from 0.001 to 1");
   }
   if (options.pipeline.max_changes == 0) throw InvalidInput("pipeline.max_changes must be at least 1");
   if (options.pipeline.max_bytes == 0) throw InvalidInput("pipeline.max_bytes must be at least 1");

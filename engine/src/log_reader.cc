@@ -129,11 +129,14 @@ int64_t LogReader::ReadBatch(int64_t after_id, size_t limit, Changes& batch) {
   return consumed;
 }
 
-int64_t LogReader::Acknowledge(int64_t after_id, int64_t last_id, size_t max_rows) {
+int64_t LogReader::Acknowledge(int64_t after_id, int64_t last_id, size_t max_rows,
+                               const std::function<void()>& locked) {
   WriteTransaction transaction(db_);
+  if (locked) locked();
   // The max_rows-th change after after_id, when it is below last_id, ends this deletion.
+  const size_t offset = std::clamp<size_t>(max_rows, 1, INT64_MAX) - 1;
   chunk_end_.Reset();
-  chunk_end_.Bind(1, after_id).Bind(2, last_id).Bind(3, static_cast<int64_t>(std::max<size_t>(max_rows, 1) - 1));
+  chunk_end_.Bind(1, after_id).Bind(2, last_id).Bind(3, static_cast<int64_t>(offset));
   if (chunk_end_.Step()) last_id = chunk_end_.Int(0);
   chunk_end_.Reset();
   delete_.Reset();

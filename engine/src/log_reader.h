@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,8 +37,9 @@ class LogReader {
   // Deletes the oldest changes with id <= last_id, at most `max_rows` of them, but never the log's
   // highest row (which keeps ids from being reused), and records the highest id it covered as the
   // watermark, in one write transaction; returns that id (last_id once nothing at or below it is
-  // left). `after_id`: the watermark before, where the oldest change starts.
-  int64_t Acknowledge(int64_t after_id, int64_t last_id, size_t max_rows);
+  // left). `after_id`: the watermark before, where the oldest change starts. `locked`, when set, is
+  // called once the write lock is held (after any wait for it).
+  int64_t Acknowledge(int64_t after_id, int64_t last_id, size_t max_rows, const std::function<void()>& locked = {});
 
   // The id of the newest change ever logged: the highest in the log, else the last one delivered
   // and removed, else 0.
