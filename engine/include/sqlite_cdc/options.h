@@ -86,7 +86,7 @@ struct EngineOptions {
   // batch, unpaced. A crash delivers again what was delivered and not yet deleted.
   std::chrono::milliseconds ack_interval{250};
   size_t ack_max_rows = 1000;
-  double ack_lock_share = 0.01;
+  double ack_lock_share = 0.005;
   size_t ack_catch_up = 1000000;
   // A log row that cannot be a change event (an unknown operation, a key or image that is not a JSON
   // object, before/after not fitting the operation) stops the engine with an error naming its id,
