@@ -150,6 +150,11 @@ class PostgresReplicaImpl {
       return;
     }
     ReportLostGroup();
+    if (commit_in_doubt_) ResolveCommitInDoubt();
+    if (committed_through_ && !batch.empty() && batch.back().id <= *committed_through_) {
+      ++committed_batches_;  // the group whose COMMIT answer was lost holds it: confirmed, not applied again
+      return;
+    }
     PgConnection& conn = Connection();
     if (!group_) {
       conn.Execute("BEGIN");
@@ -185,6 +190,8 @@ class PostgresReplicaImpl {
   SinkPosition Position() {
     Forget();
     group_lost_ = false;
+    commit_in_doubt_.reset();  // the position read here is where the engine resumes
+    committed_through_.reset();
     committed_batches_ = 0;
     PgConnection& conn = Connection();
     PgResult result = conn.Query("SELECT log_id, snapshot, log_epoch FROM " + PositionTable());
@@ -198,6 +205,20 @@ class PostgresReplicaImpl {
       if (!PQgetisnull(result.get(), 0, 2)) position.log_epoch = PQgetvalue(result.get(), 0, 2);
     }
     return position;
+  }
+
+  // A group's COMMIT whose answer was lost: the stored position says whether it committed. If it
+  // holds exactly that group's last id, the engine's batches up to it (sent again, in log order) are
+  // confirmed without being applied again; applying only their first part would take the replica
+  // back in time. Anything else is what it was before: the group is applied again, and a position
+  // that is further still is refused as another writer's when it is stored.
+  void ResolveCommitInDoubt() {
+    PgResult result = Connection().Query("SELECT log_id FROM " + PositionTable());
+    if (PQntuples(result.get()) == 1 && !PQgetisnull(result.get(), 0, 0) &&
+        std::stoll(PQgetvalue(result.get(), 0, 0)) == *commit_in_doubt_) {
+      committed_through_ = commit_in_doubt_;
+    }
+    commit_in_doubt_.reset();
   }
 
   // A failure of Send or Poll told the engine that every unconfirmed batch is forgotten.
@@ -264,7 +285,14 @@ class PostgresReplicaImpl {
   void CommitGroup() {
     PgConnection& conn = Connection();
     if (last_) StorePosition(conn, last_->id, last_->timestamp, /*snapshot_complete=*/false);
-    conn.Commit();
+    try {
+      conn.Commit();
+    } catch (const PgError&) {
+      // The connection broke with the COMMIT sent: the server may have committed it. Read back at the
+      // next batch (ResolveCommitInDoubt), not taken for another writer when the group comes again.
+      if (last_ && !conn.Usable()) commit_in_doubt_ = last_->id;
+      throw;
+    }
     group_ = false;
     committed_batches_ += std::exchange(group_batches_, 0);
     last_.reset();
@@ -746,7 +774,9 @@ class PostgresReplicaImpl {
   size_t committed_batches_ = 0;   // group batches committed since the last Poll (kept through failures)
   bool group_ = false;             // a transaction of change batches is open
   size_t group_batches_ = 0;
-  bool group_lost_ = false;  // a group was rolled back and the engine was not told yet
+  bool group_lost_ = false;                   // a group was rolled back and the engine was not told yet
+  std::optional<int64_t> commit_in_doubt_;    // the last id of a group whose COMMIT's answer was lost
+  std::optional<int64_t> committed_through_;  // that id, once read back as committed
   bool caught_up_ = false;
   std::optional<Change> last_;
 };

@@ -22,6 +22,7 @@
 #include "sinks/postgres/postgres_url.h"
 #include "support/app_db.h"
 #include "support/captured_db.h"
+#include "support/cutting_proxy.h"
 #include "support/mixed_tables.h"
 #include "support/postgres_server.h"
 #include "support/process.h"
@@ -363,6 +364,36 @@ TEST_F(PostgresReplicaTest, AServerRestartMidRunIsRetriedAndTheReplicaEndsEqual)
   ExpectMixedTablesEqual();
   EXPECT_NE(ReadFile(err_).find("postgres postgres://***@127.0.0.1"), std::string::npos)
       << "the retries name the server by its redacted URL: " << ReadFile(err_);
+}
+
+// The connection breaks right after a group's COMMIT reached the server, which commits it; its answer
+// never arrives. The engine sends the group again: it is read back as committed, not refused as if
+// another sqlite-cdc had written the position, and the run goes on.
+TEST_F(PostgresReplicaTest, ACommitWhoseAnswerWasLostIsReadBackAndTheRunGoesOn) {
+  SetUpCapture();
+  AppDb app(path_);
+  testing::CuttingProxy proxy(server_->port());
+  const std::string url = "postgres://cdc@127.0.0.1:" + std::to_string(proxy.port()) + "/postgres?schema=" + schema_;
+  auto cdc = StartCdcProcess(
+      {"--output", url, "--poll-interval", "100ms", "--retry-initial-backoff", "50ms", "--retry-max-backoff", "500ms"});
+  for (int i = 1; i <= 10; ++i) app.Exec("INSERT INTO accounts VALUES (" + std::to_string(i) + ", 1, 0.1, 'a')");
+  ASSERT_TRUE(WaitUntil([&] { return PositionOrZero() == 10; })) << ReadFile(err_);
+  proxy.CutAfter(testing::kPostgresCommitMessage);
+  app.Exec("BEGIN");
+  for (int i = 1; i <= 10; ++i) app.Exec("UPDATE accounts SET v = 2, balance = 1.0/3 WHERE id = " + std::to_string(i));
+  app.Exec("COMMIT");
+  ASSERT_TRUE(WaitUntil([&] { return proxy.cut(); })) << ReadFile(err_);
+  // Nothing more is written until the group is confirmed: sent again, it ends where the lost one did.
+  const long long updated = app.Int("SELECT max(id) FROM __cdc_log");
+  ASSERT_TRUE(WaitUntil([&] { return Backlog() == 0; }, 30)) << ReadFile(err_);
+  EXPECT_EQ(ReplicaPosition(), updated);
+  app.Exec("DELETE FROM accounts WHERE id > 7");
+  const long long last = app.Int("SELECT max(id) FROM __cdc_log");
+  ASSERT_TRUE(WaitUntil([&] { return ReplicaPosition() == last && Backlog() == 0; }, 60)) << ReadFile(err_);
+  cdc->Signal(SIGTERM);
+  EXPECT_EQ(cdc->Wait(), 0) << ReadFile(err_);
+  ExpectMixedTablesEqual();
+  EXPECT_EQ(ReadFile(err_).find("another sqlite-cdc"), std::string::npos) << ReadFile(err_);
 }
 
 TEST_F(PostgresReplicaTest, WhatNeedsAPersonStopsWithOneLineAndNeverShowsThePassword) {
