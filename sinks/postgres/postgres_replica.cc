@@ -170,10 +170,15 @@ class PostgresReplicaImpl {
 
   size_t Confirm(bool flush) {
     // Groups committed before the lost one are confirmed first, then the loss is reported.
-    if (committed_batches_ == 0 && snapshot_batches_ == 0) ReportLostGroup();
-    const bool commit = flush || caught_up_;
-    caught_up_ = false;
-    if (group_ && commit) CommitGroup();
+    const size_t ready = committed_batches_ + snapshot_batches_;
+    if (ready == 0) ReportLostGroup();
+    // What is confirmed already is reported before the open group is committed: a failed commit
+    // would leave it counted while the engine sends it again, to be counted twice (and a batch
+    // never committed taken for confirmed). The next call commits.
+    if (group_ && (flush || caught_up_) && ready == 0) {
+      caught_up_ = false;
+      CommitGroup();
+    }
     return std::exchange(committed_batches_, 0) + std::exchange(snapshot_batches_, 0);
   }
 
@@ -213,7 +218,8 @@ class PostgresReplicaImpl {
   // back in time. Anything else is what it was before: the group is applied again, and a position
   // that is further still is refused as another writer's when it is stored.
   void ResolveCommitInDoubt() {
-    PgResult result = Connection().Query("SELECT log_id FROM " + PositionTable());
+    // FOR UPDATE: a COMMIT the server is still carrying out holds the row until it ends.
+    PgResult result = Connection().Query("SELECT log_id FROM " + PositionTable() + " FOR UPDATE");
     if (PQntuples(result.get()) == 1 && !PQgetisnull(result.get(), 0, 0) &&
         std::stoll(PQgetvalue(result.get(), 0, 0)) == *commit_in_doubt_) {
       committed_through_ = commit_in_doubt_;

@@ -34,11 +34,12 @@ bool WriteAll(int fd, const char* data, size_t size) {
 }  // namespace
 
 CuttingProxy::CuttingProxy(int server_port, int grace_ms) : server_port_(server_port), grace_ms_(grace_ms) {
-  listener_ = socket(AF_INET, SOCK_STREAM, 0);
+  listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address = Loopback(0);
   socklen_t length = sizeof address;
   if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
       listen(listener_, 16) != 0 || getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (listener_ >= 0) close(listener_);
     throw std::runtime_error("the proxy cannot listen on 127.0.0.1");
   }
   port_ = ntohs(address.sin_port);
@@ -61,9 +62,9 @@ void CuttingProxy::Accept() {
   while (!stopping_) {
     pollfd ready{listener_, POLLIN, 0};
     if (poll(&ready, 1, 50) <= 0) continue;
-    const int client = accept(listener_, nullptr, nullptr);
+    const int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
-    const int server = socket(AF_INET, SOCK_STREAM, 0);
+    const int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const sockaddr_in address = Loopback(server_port_);
     if (server < 0 || connect(server, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
       close(client);
@@ -88,8 +89,7 @@ void CuttingProxy::Pump(int client, int server) {
       }
       const std::string_view chunk(buffer, static_cast<size_t>(got));
       const bool from_client = side == 0;
-      if (from_client && armed_ && chunk.find(armed_bytes_) != std::string_view::npos) {
-        armed_ = false;
+      if (from_client && armed_ && chunk.find(armed_bytes_) != std::string_view::npos && armed_.exchange(false)) {
         WriteAll(server, buffer, chunk.size());
         std::this_thread::sleep_for(std::chrono::milliseconds(grace_ms_));  // the server acts and answers
         cut_ = true;

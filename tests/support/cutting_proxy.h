@@ -40,6 +40,9 @@ class CuttingProxy {
 };
 
 // The simple-query message PostgreSQL's libpq sends for PQexec(conn, "COMMIT").
-inline const std::string kPostgresCommitMessage("Q\0\0\0\x0b" "COMMIT\0", 12);
+inline const std::string kPostgresCommitMessage(
+    "Q\0\0\0\x0b"
+    "COMMIT\0",
+    12);
 
 }  // namespace sqlite_cdc::testing
