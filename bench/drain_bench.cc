@@ -2,9 +2,12 @@
 // to /dev/null, and the floor: a bare SQLite loop doing the least a drain acknowledging in groups
 // must do.
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <thread>
 
 #include "backlog.h"
 #include "bench_db.h"
@@ -43,7 +46,22 @@ void DrainWithEngine(benchmark::State& state, size_t batch_size) {
   }
 }
 
+// The peak resident set (VmHWM) of process `pid` in bytes once it runs `name`; 0 before (until its
+// exec it is a copy of this process, whose pages are not the program's) or when it is gone.
+int64_t PeakRssOnceRunning(pid_t pid, const std::string& name) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  bool running = false;
+  while (std::getline(status, line)) {
+    if (line.rfind("Name:", 0) == 0) running = line.find(name) != std::string::npos;
+    if (running && line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;  // "VmHWM: N kB"
+  }
+  return 0;
+}
+
 // Runs the CLI with stdout to /dev/null; returns its peak resident set in bytes, or -1 on failure.
+// Read from /proc while it runs (every 5 ms): the child's ru_maxrss would also count the pages of
+// this large process that the fork copied before the exec.
 int64_t RunCliForPeakRss(const std::vector<std::string>& args) {
   const pid_t pid = fork();
   if (pid == 0) {
@@ -52,10 +70,13 @@ int64_t RunCliForPeakRss(const std::vector<std::string>& args) {
     testing::ExecChild(testing::BinaryPath("sqlite-cdc"), args);
   }
   int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
+  int64_t peak = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    peak = std::max(peak, PeakRssOnceRunning(pid, "sqlite-cdc"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
-  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
+  return peak;
 }
 
 void DrainWithCli(benchmark::State& state, size_t batch_size) {
