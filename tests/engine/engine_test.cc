@@ -33,7 +33,21 @@ using testing::AppDb;
 using testing::RecordingHandler;
 using testing::WaitUntil;
 
-class EngineTest : public testing::EngineDbTest {};
+class EngineTest : public testing::EngineDbTest {
+ protected:
+  // Stops `engine`, running RunCdc on `runner`, and checks that a clean stop left nothing that was
+  // delivered in the log: the log is empty and a new engine delivers nothing again.
+  void StopAndExpectNothingDeliveredAgain(std::unique_ptr<Engine>& engine, std::thread& runner) {
+    engine->Stop();
+    runner.join();
+    EXPECT_EQ(Backlog(), 0);
+    engine.reset();
+    auto restarted = OpenEngine(Options());
+    RecordingHandler again;
+    ASSERT_TRUE(restarted->DrainOnce(again).ok());
+    EXPECT_TRUE(again.all().empty()) << "nothing delivered twice";
+  }
+};
 
 TEST_F(EngineTest, DrainsTheLogInOrderInBatchesAndEmptiesIt) {
   SetUpCapture();
@@ -392,14 +406,7 @@ TEST_F(EngineTest, DeliveredChangesLeaveTheLogInGroupsAndAtTheStop) {
   InsertItems(10, 5);
   ASSERT_TRUE(testing::WaitUntil([&] { return handler.all().size() == 15; }));
   EXPECT_EQ(Backlog(), 15) << "delivered, not yet removed";
-  engine->Stop();
-  runner.join();
-  EXPECT_EQ(Backlog(), 0);
-  engine.reset();
-  auto restarted = OpenEngine(Options());
-  RecordingHandler again;
-  ASSERT_TRUE(restarted->DrainOnce(again).ok());
-  EXPECT_TRUE(again.all().empty());
+  StopAndExpectNothingDeliveredAgain(engine, runner);
 }
 
 // Deletions are short and paced (here: 4 changes each, the lock left free 999 times as long as it
@@ -414,14 +421,7 @@ TEST_F(EngineTest, AStopRemovesEverythingDeliveredEvenWhenDeletionsAreBehind) {
   std::thread runner([&] { EXPECT_TRUE(engine->RunCdc(handler).ok()); });
   InsertItems(0, 40);
   ASSERT_TRUE(testing::WaitUntil([&] { return handler.all().size() == 40; }));
-  engine->Stop();
-  runner.join();
-  EXPECT_EQ(Backlog(), 0);
-  engine.reset();
-  auto restarted = OpenEngine(Options());
-  RecordingHandler again;
-  ASSERT_TRUE(restarted->DrainOnce(again).ok());
-  EXPECT_TRUE(again.all().empty()) << "nothing delivered twice";
+  StopAndExpectNothingDeliveredAgain(engine, runner);
 }
 
 // Re-sending one table (--bootstrap --table T) must not swallow the other tables' changes that
