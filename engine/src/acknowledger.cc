@@ -40,12 +40,11 @@ Acknowledger::Acknowledger(LogReader& reader, int64_t watermark, const DeletionP
   pacing_.lock_share = std::clamp(pacing_.lock_share, 0.001, 1.0);
 }
 
-Acknowledger::Clock::time_point Acknowledger::ResumeAt(bool force) const {
-  return force ? std::min(resume_at_, forced_resume_at_) : resume_at_;
-}
-
-bool Acknowledger::MayStart(Clock::time_point now, bool force) const {
-  return now >= retry_at_ && now + kPacingSlack >= ResumeAt(force);
+Acknowledger::Clock::time_point Acknowledger::DueAt(bool force) const {
+  const Clock::time_point grouped =
+      force || pending_rows_ >= pacing_.max_rows ? waiting_since_ : waiting_since_ + pacing_.interval;
+  const Clock::time_point paced = force ? std::min(resume_at_, forced_resume_at_) : resume_at_;
+  return std::max({grouped, retry_at_, paced - kPacingSlack});
 }
 
 void Acknowledger::Delivered(int64_t last_id, size_t rows) {
@@ -57,8 +56,7 @@ void Acknowledger::Delivered(int64_t last_id, size_t rows) {
 
 bool Acknowledger::MaybeFlush(bool force) {
   // As many deletions as the pacing allows now: unpaced, everything delivered.
-  for (Clock::time_point now = env_->Now(); pending() && MayStart(now, force); now = env_->Now()) {
-    if (!force && pending_rows_ < pacing_.max_rows && now - waiting_since_ < pacing_.interval) break;
+  while (pending() && env_->Now() >= DueAt(force)) {
     if (!DeleteOnce(force)) break;
   }
   return !pending();
@@ -69,9 +67,7 @@ void Acknowledger::FlushBeforeExit() {
   std::condition_variable never_notified;
   std::unique_lock lock(mutex);
   while (pending()) {
-    for (Clock::time_point now = env_->Now(); !MayStart(now, /*force=*/true); now = env_->Now()) {
-      env_->TimedWait(never_notified, lock, TimeUntilDue(/*force=*/true));
-    }
+    while (env_->Now() < DueAt(/*force=*/true)) env_->TimedWait(never_notified, lock, TimeUntilDue(/*force=*/true));
     if (!DeleteOnce(/*force=*/true)) return;
   }
 }
@@ -119,10 +115,7 @@ bool Acknowledger::DeleteOnce(bool force) {
 
 milliseconds Acknowledger::TimeUntilDue(bool force) const {
   if (!pending()) return milliseconds::max();
-  Clock::time_point due =
-      force || pending_rows_ >= pacing_.max_rows ? waiting_since_ : waiting_since_ + pacing_.interval;
-  due = std::max({due, retry_at_, ResumeAt(force) - kPacingSlack});
-  return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(due - env_->Now()));
+  return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(DueAt(force) - env_->Now()));
 }
 
 }  // namespace sqlite_cdc::internal

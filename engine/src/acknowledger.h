@@ -71,9 +71,9 @@ class Acknowledger {
   // One write transaction; false after a transient fault (logged, backoff set). `force` paces it
   // as a flush of everything.
   bool DeleteOnce(bool force);
-  // The earliest start of the next deletion (less the slack): `force` takes it at half the time.
-  Clock::time_point ResumeAt(bool force) const;
-  bool MayStart(Clock::time_point now, bool force) const;
+  // When the next deletion may start: grouped (the interval, unless `force` or max_rows wait), after
+  // any backoff, and paced (less the slack; `force` at half the time).
+  Clock::time_point DueAt(bool force) const;
 
   LogReader& reader_;
   DeletionPacing pacing_;
